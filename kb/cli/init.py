@@ -1,0 +1,26 @@
+"""`kb init`: create a new, empty knowledge base."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+@click.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=".")
+def command(directory: Path) -> None:
+    """Create an empty, valid knowledge base in DIRECTORY (default: here).
+
+    Writes kb.toml (every setting commented, all optional), records/<kind>/ folders,
+    the JSON Schemas editors use, and a .gitignore for the cache and the built site.
+    Refuses to touch a folder that already has a kb.toml.
+    """
+    from kb.init import InitError, init
+
+    try:
+        created = init(directory)
+    except InitError as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(f"Created a knowledge base in {directory.resolve()} ({len(created)} files and folders).")
+    click.echo("Next: `kb new audit` to start recording, `kb validate` to check.")

@@ -1,0 +1,38 @@
+"""`kb schema`: write the JSON Schema of every record kind."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from kb.cli.common import config
+
+KIND_NAMES = ("audit", "finding", "commit", "lesson", "action", "snapshot")
+
+
+@click.command()
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to write into. Default: the records folder's _schema/.",
+)
+@click.option(
+    "--print", "kind", type=click.Choice(KIND_NAMES), help="Print one kind's schema instead of writing files."
+)
+@click.pass_context
+def command(ctx: click.Context, out: Path | None, kind: str | None) -> None:
+    """Write the JSON Schema of each record kind (audit, finding, commit, lesson, action, snapshot).
+
+    Record files start with a `# yaml-language-server: $schema=...` line pointing at these
+    files, so editors with the YAML language server validate and complete them as you type.
+    """
+    from kb.schema import schema_text, write_schemas
+    from kb.store import SCHEMA_FOLDER
+
+    if kind:
+        click.echo(schema_text(kind), nl=False)
+        return
+    folder = out or config(ctx).records / SCHEMA_FOLDER
+    written = write_schemas(folder)
+    click.echo(f"{len(written)} schema files written to {folder}" if written else f"schemas in {folder} are current")

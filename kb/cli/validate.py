@@ -1,0 +1,41 @@
+"""`kb validate`: schema and reference checks over the whole knowledge base."""
+
+from __future__ import annotations
+
+import click
+
+from kb.cli.common import config, print_json
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help='Print {"errors": [...], "warnings": [...]} instead of lines.')
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.pass_context
+def command(ctx: click.Context, as_json: bool, strict: bool) -> None:
+    """Check every record: schema, IDs, references between records, commits, dates.
+
+    Every problem is reported in one run as `path:line:col: CODE field: message`.
+    Exit status: 0 valid, 1 problems found, 2 usage error.
+
+    \b
+    Examples:
+      kb validate
+      kb validate --strict --json | jq '.errors[].message'
+    """
+    from kb.validate import validate
+
+    kb, report = validate(config(ctx), strict=strict)
+    if as_json:
+        print_json(
+            {
+                "errors": [d.as_json() for d in report.errors],
+                "warnings": [d.as_json() for d in report.warnings],
+            }
+        )
+    else:
+        for diagnostic in report.errors + report.warnings:
+            click.echo(diagnostic.format(), err=True)
+        count = sum(len(entries) for entries in kb.entries.values())
+        verdict = "valid" if report.ok else "invalid"
+        click.echo(f"{count} records {verdict}: {len(report.errors)} errors, {len(report.warnings)} warnings", err=True)
+    ctx.exit(0 if report.ok else 1)

@@ -1,0 +1,178 @@
+"""The store: one YAML file per record, one folder per kind, loaded into validated models."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import ValidationError
+
+from kb import yamlio
+from kb.config import Config
+from kb.diagnostics import Diagnostic
+from kb.models import KINDS, Action, Audit, Commit, Finding, Lesson, Record, Snapshot, Stored
+from kb.refs import CommitRef
+
+SUFFIXES = (".yaml", ".yml")
+SCHEMA_FOLDER = "_schema"
+M = TypeVar("M", bound=Stored)
+
+_HINTS = {
+    "date_from_datetime_parsing": "write dates as YYYY-MM-DD",
+    "date_parsing": "write dates as YYYY-MM-DD",
+    "int_parsing": "write a whole number",
+    "string_type": "quote the value",
+    "list_type": "write a list (one '- item' per line)",
+    "dict_type": "write a mapping (key: value lines)",
+}
+
+
+@dataclass
+class Entry:
+    """A record as loaded: the model, its file and where each value was written."""
+
+    record: Stored
+    file: str
+    loaded: yamlio.Loaded
+
+    def at(self, *path: str | int) -> tuple[int, int]:
+        return self.loaded.position(path)
+
+
+@dataclass
+class KnowledgeBase:
+    """Every record that loaded, plus the diagnostics of those that did not."""
+
+    config: Config
+    entries: dict[str, list[Entry]] = field(default_factory=dict)
+    problems: list[Diagnostic] = field(default_factory=list)
+
+    def of(self, model: type[M]) -> list[M]:
+        """The records of one kind, in file-name order."""
+        return [e.record for e in self.entries.get(model.kind, [])]  # type: ignore[misc]
+
+    def all_entries(self) -> Iterator[Entry]:
+        for entries in self.entries.values():
+            yield from entries
+
+    @property
+    def audits(self) -> list[Audit]:
+        return self.of(Audit)
+
+    @property
+    def findings(self) -> list[Finding]:
+        return self.of(Finding)
+
+    @property
+    def lessons(self) -> list[Lesson]:
+        return self.of(Lesson)
+
+    @property
+    def actions(self) -> list[Action]:
+        return self.of(Action)
+
+    @property
+    def snapshots(self) -> list[Snapshot]:
+        return self.of(Snapshot)
+
+    @property
+    def commits(self) -> list[Commit]:
+        return self.of(Commit)
+
+    def by_id(self) -> dict[str, Record]:
+        """Records with an ID (all kinds but commits), by ID; the first file wins a duplicate."""
+        index: dict[str, Record] = {}
+        for entry in self.all_entries():
+            if isinstance(entry.record, Record):
+                index.setdefault(entry.record.id, entry.record)
+        return index
+
+    @cached_property
+    def _commits_by_prefix(self) -> dict[tuple[str | None, str], list[Commit]]:
+        index: dict[tuple[str | None, str], list[Commit]] = {}
+        for commit in self.commits:
+            index.setdefault((commit.repo, commit.hash[:7]), []).append(commit)
+        return index
+
+    def commit(self, ref: CommitRef) -> Commit | None:
+        """The stored commit a reference names, matching abbreviations either way."""
+        for commit in self._commits_by_prefix.get((ref.repo, ref.hash[:7]), []):
+            if ref.matches(CommitRef(commit.repo, commit.hash)):
+                return commit
+        return None
+
+
+def record_files(config: Config) -> Iterator[tuple[str, Path]]:
+    """(kind, path) for every record file, kinds in KINDS order, files sorted by name."""
+    for kind, model in KINDS.items():
+        folder = config.records / model.folder
+        if folder.is_dir():
+            for path in sorted(folder.iterdir()):
+                if path.suffix in SUFFIXES and not path.name.startswith("."):
+                    yield kind, path
+
+
+def relative(config: Config, path: Path) -> str:
+    try:
+        return str(path.relative_to(config.root))
+    except ValueError:
+        return str(path)
+
+
+def _schema_problems(err: ValidationError, file: str, loaded: yamlio.Loaded) -> list[Diagnostic]:
+    problems = []
+    for item in err.errors(include_url=False):
+        loc = tuple(item["loc"])
+        line, col = loaded.position(loc)
+        kind = item["type"]
+        code = {"missing": "E202", "extra_forbidden": "E203"}.get(kind, "E201")
+        if kind == "missing":
+            message = "required field is missing"
+        elif kind == "extra_forbidden":
+            message = "unknown field (check the spelling; `kb schema` lists the fields)"
+        else:
+            message = item["msg"]
+            if isinstance(item.get("input"), str):
+                message += f", got {item['input']!r}"
+            if kind in _HINTS:
+                message += f" ({_HINTS[kind]})"
+        problems.append(Diagnostic(file, line, col, code, ".".join(str(p) for p in loc), message))
+    return problems
+
+
+def load_entry(model: type[Stored], path: Path, file: str) -> tuple[Entry | None, list[Diagnostic]]:
+    """Read and validate one record file; on failure return every problem it has."""
+    try:
+        loaded = yamlio.loads(yamlio.read_text(path.read_bytes()))
+    except yamlio.YamlProblems as err:
+        return None, [Diagnostic(file, p.line, p.column, p.code, p.field, p.message) for p in err.problems]
+    if not isinstance(loaded.data, dict):
+        return None, [Diagnostic(file, 1, 1, "E204", "", f"a {model.kind} record is a mapping of fields")]
+    try:
+        record = model.model_validate(loaded.data)
+    except ValidationError as err:
+        return None, _schema_problems(err, file, loaded)
+    return Entry(record, file, loaded), []
+
+
+def load(config: Config) -> KnowledgeBase:
+    """Load every record of the knowledge base, collecting all problems instead of stopping."""
+    kb = KnowledgeBase(config, {kind: [] for kind in KINDS})
+    for kind, path in record_files(config):
+        entry, problems = load_entry(KINDS[kind], path, relative(config, path))
+        kb.problems.extend(problems)
+        if entry is not None:
+            kb.entries[kind].append(entry)
+    return kb
+
+
+def plain(record: Stored) -> dict[str, Any]:
+    """A record as plain data in field order, without empty fields: what a file holds."""
+    data = record.model_dump(mode="python", exclude_none=True)
+    shared = [name for name in Record.model_fields if name != "id"]
+    ordered = {key: value for key, value in data.items() if key not in shared}
+    ordered.update((key, data[key]) for key in shared if key in data)
+    return {key: value for key, value in ordered.items() if value not in ([], {})}

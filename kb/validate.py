@@ -1,0 +1,149 @@
+"""Whole-knowledge-base checks: identity, references between records, and dates.
+
+Each check takes the loaded knowledge base and returns diagnostics; `validate` runs them all,
+so one run reports every problem.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from kb.config import Config
+from kb.diagnostics import Diagnostic, Report
+from kb.models import Action, Audit, Commit, Finding, Lesson, Record, Snapshot
+from kb.refs import CommitRef
+from kb.store import Entry, KnowledgeBase, load
+
+Check = Callable[[KnowledgeBase], Iterator[Diagnostic]]
+
+
+def _diag(entry: Entry, code: str, path: tuple[str | int, ...], message: str) -> Diagnostic:
+    line, col = entry.at(*path)
+    return Diagnostic(entry.file, line, col, code, ".".join(str(p) for p in path), message)
+
+
+def check_identity(kb: KnowledgeBase) -> Iterator[Diagnostic]:
+    """IDs are unique across kinds, match their file names and carry their kind's prefix."""
+    first: dict[str, Entry] = {}
+    for entry in kb.all_entries():
+        record = entry.record
+        if isinstance(record, Commit):
+            key = f"commit {record.ref}"
+        elif isinstance(record, Record):
+            key = record.id
+            if not record.id.startswith(f"{record.prefix}-"):
+                yield _diag(entry, "E303", ("id",), f"a {record.kind} ID starts with '{record.prefix}-'")
+            if Path(entry.file).stem != record.id:
+                yield _diag(entry, "E302", ("id",), f"file name should be {record.id}.yaml to match the ID")
+        else:  # pragma: no cover - every kind is a Record or a Commit
+            continue
+        if key in first:
+            other = first[key]
+            yield _diag(
+                entry,
+                "E301",
+                ("id",) if isinstance(record, Record) else ("hash",),
+                f"{key} is also defined in {other.file}:{other.at('id')[0]}",
+            )
+        else:
+            first[key] = entry
+
+
+def _reference(
+    kb: KnowledgeBase,
+    index: dict[str, Record],
+    entry: Entry,
+    path: tuple[str | int, ...],
+    target: str | None,
+    kind: type[Record],
+) -> Iterator[Diagnostic]:
+    if target is None:
+        return
+    found = index.get(target)
+    if found is None:
+        yield _diag(entry, "E401", path, f"no {kind.kind} with ID {target}")
+    elif not isinstance(found, kind):
+        yield _diag(entry, "E402", path, f"{target} is a {found.kind}, not a {kind.kind}")
+
+
+def check_references(kb: KnowledgeBase) -> Iterator[Diagnostic]:
+    """Every ID a record names exists and is of the kind the field expects."""
+    index = kb.by_id()
+    for entry in kb.all_entries():
+        rec = entry.record
+        refs: list[tuple[tuple[str | int, ...], str | None, type[Record]]] = []
+        if isinstance(rec, Finding):
+            refs += [(("audit",), rec.audit, Audit), (("recurrence_of",), rec.recurrence_of, Finding)]
+        elif isinstance(rec, Audit):
+            refs += [(("remaining", i), a, Action) for i, a in enumerate(rec.remaining)]
+            refs += [(("pickup", i), a, Action) for i, a in enumerate(rec.pickup)]
+        elif isinstance(rec, Lesson):
+            refs += [(("audit",), rec.audit, Audit)]
+            refs += [(("findings", i), f, Finding) for i, f in enumerate(rec.findings)]
+            refs += [(("actions", i), a, Action) for i, a in enumerate(rec.actions)]
+            refs += [(("confirmed", i, "audit"), c.audit, Audit) for i, c in enumerate(rec.confirmed)]
+        elif isinstance(rec, Action):
+            refs += [
+                (("source", "audit"), rec.source.audit, Audit),
+                (("source", "finding"), rec.source.finding, Finding),
+            ]
+        elif isinstance(rec, Snapshot):
+            refs += [(("audit",), rec.audit, Audit)]
+        for path, target, kind in refs:
+            yield from _reference(kb, index, entry, path, target, kind)
+
+
+def cited_commits(entry: Entry) -> Iterator[tuple[tuple[str | int, ...], CommitRef]]:
+    """Every commit a record cites, with the field path that cites it."""
+    rec = entry.record
+    if isinstance(rec, (Finding, Audit)):
+        for i, text in enumerate(rec.commits):
+            yield ("commits", i), CommitRef.parse(text)
+    if isinstance(rec, Action) and rec.evidence and rec.evidence.commit:
+        yield ("evidence", "commit"), CommitRef.parse(rec.evidence.commit)
+
+
+def check_commits(kb: KnowledgeBase) -> Iterator[Diagnostic]:
+    """Cited commits are recorded and in known repositories; every commit record is cited."""
+    cited: set[int] = set()
+    for entry in kb.all_entries():
+        for path, ref in cited_commits(entry):
+            if ref.repo is not None and kb.config.repository(ref.repo) is None:
+                yield _diag(entry, "E404", path, f"no repository named {ref.repo!r} in kb.toml")
+                continue
+            commit = kb.commit(ref)
+            if commit is None:
+                yield _diag(entry, "W405", path, f"commit {ref} has no commit record yet; run `kb link`")
+            else:
+                cited.add(id(commit))
+    for entry in kb.entries.get("commit", []):
+        if id(entry.record) not in cited:
+            yield _diag(entry, "W401", ("hash",), "no audit, finding or action cites this commit")
+
+
+def check_dates(kb: KnowledgeBase) -> Iterator[Diagnostic]:
+    """Dates run forwards; closed actions say why."""
+    for entry in kb.all_entries():
+        rec = entry.record
+        if isinstance(rec, Audit) and rec.ended and rec.ended < rec.started:
+            yield _diag(entry, "W402", ("ended",), f"ends {rec.ended} before it starts {rec.started}")
+        if isinstance(rec, Finding) and rec.found and rec.resolved and rec.resolved < rec.found:
+            yield _diag(entry, "W402", ("resolved",), f"resolved {rec.resolved} before found {rec.found}")
+        if isinstance(rec, Action):
+            if rec.status.value != "open" and not (rec.evidence and (rec.evidence.commit or rec.evidence.note)):
+                yield _diag(entry, "W403", ("status",), "closed without evidence: add evidence.commit or evidence.note")
+            if rec.opened and rec.closed and rec.closed < rec.opened:
+                yield _diag(entry, "W402", ("closed",), f"closed {rec.closed} before opened {rec.opened}")
+
+
+CHECKS: tuple[Check, ...] = (check_identity, check_references, check_commits, check_dates)
+
+
+def validate(config: Config, strict: bool = False, checks: tuple[Check, ...] = CHECKS) -> tuple[KnowledgeBase, Report]:
+    """Load and check the whole knowledge base; every problem found is in the report."""
+    kb = load(config)
+    diagnostics = list(kb.problems)
+    for check in checks:
+        diagnostics.extend(check(kb))
+    return kb, Report.of(diagnostics, strict=strict)

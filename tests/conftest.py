@@ -1,0 +1,28 @@
+"""Shared fixtures: a copy of the sample knowledge base and a way to run the real CLI."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from kb.cli import main
+
+ROOT = Path(__file__).parent.parent
+SAMPLE = ROOT / "data"
+
+
+@pytest.fixture
+def sample_kb(tmp_path: Path) -> Path:
+    """A private copy of the sample knowledge base (kb.toml plus data/) to change freely."""
+    root = tmp_path / "kb"
+    shutil.copytree(SAMPLE, root / "data")
+    (root / "kb.toml").write_text('records = "data"\n')
+    return root
+
+
+def run_kb(root: Path, *args: str, input: str | None = None) -> Result:
+    """Run `kb --root ROOT ARGS...` in process, as a user would type it."""
+    return CliRunner().invoke(main, ["--root", str(root), *args], input=input, catch_exceptions=False)
