@@ -1,9 +1,10 @@
 """The one escaping filter: record text placed into Markdown can show, never act.
 
 Code spans (`like this`) pass through as written, since Markdown shows their content
-literally. Elsewhere anything that could open an HTML tag, a link, an attribute list or an
-entity is escaped, so a record cannot inject markup, script or a `javascript:` link.
-Table cells also get their pipes, backslashes and line breaks made safe.
+literally. Elsewhere anything that could open an HTML tag, a link, an attribute list, an
+entity, emphasis or a block (heading, list, quote, fence, rule) is escaped, so a record cannot
+inject markup, script or a `javascript:` link, nor restructure the document around it.
+Table cells also get their pipes and line breaks made safe.
 """
 
 from __future__ import annotations
@@ -14,46 +15,80 @@ _CODE_SPAN = re.compile(r"(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.DOTALL)
 _TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
 _LINK_TARGET = re.compile(r"\]\s*([(\[])")
 _UNSAFE_SCHEME = re.compile(r"\b(javascript|vbscript|data)\s*:", re.IGNORECASE)
+_EMPHASIS = re.compile(r"[*~]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
+# a line that starts like a heading, quote, list, fence, rule, table or link definition
+_BLOCK_START = re.compile(r"(?m)^(#|>|\[|\||`{3,}|[-=+](?=[\s=+-]|$)|\d+(?=[.)](?:\s|$)))")
 
 
 def _escape_prose(text: str, cell: bool) -> str:
+    text = text.replace("\\", "\\\\")
     if cell:
-        text = text.replace("\\", "\\\\").replace("|", "\\|")
+        text = text.replace("|", "\\|")
     text = text.replace("&", "&amp;")
     text = _TAG_START.sub("&lt;", text)
     text = _LINK_TARGET.sub(lambda m: "]\\" + m.group(1), text)
     text = _UNSAFE_SCHEME.sub(lambda m: m.group(1) + "&#58;", text)
     text = text.replace("{", "\\{")
-    # a record line starting like a heading, quote, list or link definition stays text
-    text = re.sub(r"(?m)^(\s*)([#>]|\[|[-+*](?=\s)|\d+\.(?=\s))", r"\1\\\2", text)
+    text = _EMPHASIS.sub(lambda m: "\\" + m.group(0), text)
     return text
 
 
 def _escape_code(span: str, cell: bool) -> str:
+    return span.replace("|", "\\|") if cell else span
+
+
+def _lines(text: str, cell: bool) -> str:
+    """Cells get one line; prose keeps its lines, without indentation that would start a code block."""
+    lines = [line.strip() for line in text.splitlines()]
     if cell:
-        span = span.replace("|", "\\|")
-    return span
+        return " ".join(line for line in lines if line)
+    return "\n".join(lines)
 
 
 def escape(value: object, cell: bool = False) -> str:
     """Record text made safe for Markdown prose (or, with `cell`, for a table cell)."""
     if value is None:
         return ""
-    text = str(value)
-    if cell:
-        text = " ".join(line.strip() for line in text.splitlines() if line.strip())
+    text = _lines(str(value), cell)
     out, pos = [], 0
     for match in _CODE_SPAN.finditer(text):
         out.append(_escape_prose(text[pos : match.start()], cell))
         out.append(_escape_code(match.group(0), cell))
         pos = match.end()
     out.append(_escape_prose(text[pos:], cell))
-    return "".join(out)
+    if cell:
+        return "".join(out)
+    return _BLOCK_START.sub(_escape_block, "".join(out))
+
+
+def _escape_block(match: re.Match[str]) -> str:
+    start = match.group(1)
+    return start + "\\" if start[0].isdigit() else "\\" + start
 
 
 def cell(value: object) -> str:
     """Record text made safe for one Markdown table cell: one line, no stray pipes."""
     return escape(value, cell=True)
+
+
+def code(value: object, cell: bool = False) -> str:
+    """Record text as one inline code span, fenced with more backticks than it contains."""
+    text = " ".join(str(value).split()) if value is not None else ""
+    if not text:
+        return ""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    span = f"{fence}{pad}{text}{pad}{fence}"
+    return _escape_code(span, cell)
+
+
+def codeblock(lines: list[str], info: str = "") -> str:
+    """Record lines as a fenced code block whose fence no line can close."""
+    text = "\n".join(" ".join(str(line).splitlines()) for line in lines)
+    longest = max((len(run) for run in re.findall(r"^\s*(`{3,})", text, re.MULTILINE)), default=2)
+    fence = "`" * (longest + 1)
+    return f"{fence}{info}\n{text}\n{fence}"
 
 
 def link(text: object, target: str) -> str:

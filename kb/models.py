@@ -234,6 +234,9 @@ class Commit(Stored):
     author: str | None = Field(default=None, description="Author name, filled in from git.")
     date: dt.datetime | dt.date | None = Field(default=None, description="Authored date, filled in from git.")
     files: list[Text] = Field(default_factory=list, description="Files changed, filled in from git.")
+    reverted_by: str | None = Field(
+        default=None, description="Hash of a later commit that reverted this one: its finding has regressed."
+    )
     tags: list[Text] = Field(default_factory=list, description="Free-form labels.")
 
     @property

@@ -15,6 +15,8 @@ from kb import __version__
 
 COMMANDS: dict[str, str] = {
     "init": "kb.cli.init",
+    "pickup": "kb.cli.pickup",
+    "render": "kb.cli.render",
     "schema": "kb.cli.schema",
     "validate": "kb.cli.validate",
 }

@@ -1,0 +1,60 @@
+"""`kb render`: regenerate every configured document from the records, or check they are current."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from kb.cli.common import config, print_json
+
+
+@click.command()
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write the outputs under DIR instead of the knowledge base root.",
+)
+@click.option("--check", is_flag=True, help="Write nothing; print a diff and exit 1 if any output is stale.")
+@click.option("--json", "as_json", is_flag=True, help='Print {"written", "unchanged", "stale"} instead of lines.')
+@click.pass_context
+def command(ctx: click.Context, out: Path | None, check: bool, as_json: bool) -> None:
+    """Render the audit reports, INFRA_ANATOMY, GITOPS and the pickup list from the records.
+
+    The records are validated and scanned for secrets first; on any problem nothing is
+    written. Outputs and their paths come from `outputs` in kb.toml (`{audit}` expands to
+    each audit's ID); only files whose text changed are rewritten, atomically.
+
+    With --check nothing is written: stale outputs are printed as a unified diff and the
+    exit status is 1, so CI and pre-commit can insist the committed docs are current.
+    Exit status: 0 done (or current), 1 stale or invalid records, 2 usage error.
+
+    \b
+    Examples:
+      kb render
+      kb render --out /tmp/docs
+      kb render --check
+    """
+    from kb.render import RenderError, render
+
+    try:
+        result = render(config(ctx), out=out, check=check)
+    except RenderError as err:
+        for diagnostic in err.diagnostics:
+            click.echo(diagnostic.format(), err=True)
+        click.echo(f"render stopped: {err}", err=True)
+        ctx.exit(1)
+    for warning in result.warnings:
+        click.echo(warning.format(), err=True)
+    if as_json:
+        print_json({"written": result.written, "unchanged": result.unchanged, "stale": result.stale})
+    elif check:
+        for diff in result.diffs.values():
+            click.echo(diff, nl=False)
+        verdict = f"{len(result.stale)} stale" if result.stale else "all current"
+        click.echo(f"{len(result.unchanged) + len(result.stale)} outputs checked: {verdict}", err=True)
+    else:
+        for path in result.written:
+            click.echo(f"wrote {path}", err=True)
+        click.echo(f"{len(result.written)} written, {len(result.unchanged)} unchanged", err=True)
+    ctx.exit(1 if result.stale else 0)

@@ -1,0 +1,134 @@
+"""Regenerating the docs: validate, scan for secrets, render every output, write what changed.
+
+The pipeline reads top to bottom in `render`. `render_documents` is the pure part (records in,
+texts out) that the site and the tests reuse; `render` adds the gates and the file system.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from kb.config import Config
+from kb.diagnostics import Diagnostic
+from kb.fsio import replace_atomic
+from kb.secrets import scan
+from kb.store import KnowledgeBase
+from kb.templating import environment, render_text, template_error
+from kb.validate import validate
+from kb.views import KnowledgeView
+
+AUDIT_PLACEHOLDER = "{audit}"
+DEFAULTS: dict[str, Any] = {"report": None, "unlinked": [], "snapshot_diff": None}
+"""Context every template can rely on; `extra` overrides these."""
+
+
+class RenderError(Exception):
+    """Nothing was written: the records are invalid, hold a secret, or a template failed."""
+
+    def __init__(self, diagnostics: list[Diagnostic]):
+        super().__init__(f"{len(diagnostics)} problem(s); nothing written")
+        self.diagnostics = diagnostics
+
+
+@dataclass
+class RenderResult:
+    """What a render did (or, in check mode, would do), by output path relative to its folder."""
+
+    written: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    diffs: dict[str, str] = field(default_factory=dict)
+    warnings: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def stale(self) -> list[str]:
+        return list(self.diffs)
+
+
+def render_documents(kb: KnowledgeBase, extra: Mapping[str, Any] | None = None) -> dict[str, str]:
+    """Every configured output's text by its relative path, `{audit}` outputs once per audit.
+
+    `extra` adds context for every template (e.g. `unlinked`, `snapshot_diff`); its optional
+    `by_audit` mapping of audit ID to a dict adds context for that audit's documents only.
+    Raises RenderError (E603) when a template fails.
+    """
+    config = kb.config
+    view = KnowledgeView(kb)
+    env = environment(config.templates if config.templates.is_dir() else None)
+    extra = dict(extra or {})
+    by_audit: Mapping[str, Mapping[str, Any]] = extra.pop("by_audit", {})
+    context = {**DEFAULTS, **extra, "kb": view}
+    documents: dict[str, str] = {}
+    try:
+        for output in config.outputs:
+            template = env.get_template(output.template)
+            if AUDIT_PLACEHOLDER not in output.path:
+                documents[output.path] = render_text(template, context)
+                continue
+            for audit in view.audits:
+                own = {**context, "report": view.audit(audit.id), **by_audit.get(audit.id, {})}
+                documents[output.path.replace(AUDIT_PLACEHOLDER, audit.id)] = render_text(template, own)
+    except jinja2.TemplateError as err:
+        raise RenderError([template_error(err)]) from None
+    return dict(sorted(documents.items()))
+
+
+def unified_diff(path: str, old: str | None, new: str) -> str:
+    """A git-style diff of one output: committed text (a/) against what the records give (b/)."""
+    lines = difflib.unified_diff(
+        (old or "").splitlines(keepends=True),
+        new.splitlines(keepends=True),
+        fromfile=f"a/{path}" if old is not None else "/dev/null",
+        tofile=f"b/{path}",
+    )
+    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_bytes().decode("utf-8", errors="replace")
+    except FileNotFoundError:
+        return None
+
+
+def _target(base: Path, relative: str) -> Path:
+    path = (base / relative).resolve()
+    if not path.is_relative_to(base.resolve()):
+        problem = Diagnostic("kb.toml", 0, 0, "E601", "outputs", f"output path {relative!r} leaves {base}")
+        raise RenderError([problem])
+    return path
+
+
+def render(
+    config: Config, out: Path | None = None, check: bool = False, extra: Mapping[str, Any] | None = None
+) -> RenderResult:
+    """Rebuild every output under `out` (default: the knowledge base root), writing only changed files.
+
+    With `check`, nothing is written and the result holds a unified diff per stale output.
+    Raises RenderError, before anything is written, when the records are invalid or hold a secret.
+    """
+    kb, report = validate(config)
+    if not report.ok:
+        raise RenderError(report.errors)
+    secrets = scan(kb)
+    if secrets:
+        raise RenderError(secrets)
+    documents = render_documents(kb, extra)
+    base = out if out is not None else config.root
+    targets = {relative: _target(base, relative) for relative in documents}
+    result = RenderResult(warnings=report.warnings)
+    for relative, text in documents.items():
+        old = _read(targets[relative])
+        if old == text:
+            result.unchanged.append(relative)
+        elif check:
+            result.diffs[relative] = unified_diff(relative, old, text)
+        else:
+            replace_atomic(targets[relative], text)
+            result.written.append(relative)
+    return result

@@ -1,0 +1,160 @@
+"""The secret gate: credentials pasted into a record never reach a rendered document.
+
+Audit notes written right after a credential rotation are exactly where tokens get pasted, so
+every string of every record is scanned before anything is rendered. Each rule is a pattern
+for a known credential format, plus one for high-entropy values assigned to key-like names.
+A record's `allow_secrets` lets an exact string through; commit hashes are never secrets.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from kb.diagnostics import Diagnostic
+from kb.store import Entry, KnowledgeBase
+
+COMMIT_HASH = re.compile(r"^[0-9a-f]{7,40}$")
+PLACEHOLDER = re.compile(
+    r"^(?:\*+|x+|\.{3}|<[^>]*>|\$\{?\w+\}?|\{\{.*\}\}|%\(?\w+\)?s?|changeme|redacted|secret|password|token)$",
+    re.IGNORECASE,
+)
+SKIPPED_FIELDS = frozenset({"allow_secrets"})
+
+
+def entropy(text: str) -> float:
+    """Shannon entropy in bits per character."""
+    counts = Counter(text)
+    return -sum(n / len(text) * math.log2(n / len(text)) for n in counts.values())
+
+
+def _looks_random(value: str) -> bool:
+    classes = sum(bool(re.search(p, value)) for p in ("[a-z]", "[A-Z]", "[0-9]"))
+    return len(value) >= 12 and classes >= 2 and entropy(value) >= 3.0
+
+
+def _not_placeholder(value: str) -> bool:
+    return not PLACEHOLDER.match(value)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One kind of credential: a pattern whose `secret` group (or whole match) is the credential."""
+
+    name: str
+    description: str
+    pattern: re.Pattern[str]
+    accept: Callable[[str], bool] = lambda value: True
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("private-key", "a private key block", re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")),
+    Rule("aws-access-key", "an AWS access key ID", re.compile(r"\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b")),
+    Rule(
+        "github-token",
+        "a GitHub token",
+        re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})"),
+    ),
+    Rule("gitlab-token", "a GitLab token", re.compile(r"\bgl(?:pat|dt|rt|cbt|ptt)-[A-Za-z0-9_-]{20,}")),
+    Rule("slack-token", "a Slack token", re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}")),
+    Rule("slack-webhook", "a Slack webhook URL", re.compile(r"https://hooks\.slack\.com/services/[A-Za-z0-9/_-]{20,}")),
+    Rule("google-api-key", "a Google API key", re.compile(r"\bAIza[0-9A-Za-z_-]{35}")),
+    Rule("stripe-key", "a Stripe secret key", re.compile(r"\b[sr]k_live_[0-9A-Za-z]{16,}")),
+    Rule(
+        "password-in-url",
+        "a password in a URL",
+        re.compile(r"\b[a-z][a-z0-9+.-]*://[^/\s:@]+:(?P<secret>[^/\s@]+)@", re.IGNORECASE),
+        _not_placeholder,
+    ),
+    Rule(
+        "secret-assignment",
+        "a high-entropy value under a key-like name",
+        re.compile(
+            r"\b[\w.-]*(?:token|secret|passw(?:or)?d|pwd|api[_-]?key|access[_-]?key|private[_-]?key|credentials?)"
+            r"[\"']?\s*[:=]\s*[\"']?(?P<secret>[^\s\"',;]+)",
+            re.IGNORECASE,
+        ),
+        _looks_random,
+    ),
+)
+
+_ANY = re.compile(
+    "|".join(f"(?:{rule.pattern.pattern.replace('(?P<secret>', '(')})" for rule in RULES), re.IGNORECASE
+)
+"""Every rule at once, case-blind, so clean strings cost one search."""
+
+
+@dataclass(frozen=True)
+class Hit:
+    rule: Rule
+    secret: str
+    path: tuple[str | int, ...]
+
+
+def _strings(value: Any, path: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if key not in SKIPPED_FIELDS:
+                yield from _strings(item, (*path, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _strings(item, (*path, i))
+
+
+def find(text: str, allowed: frozenset[str] = frozenset()) -> Iterator[tuple[Rule, str]]:
+    """The credentials in one string, as (rule, matched credential); allowed strings and hashes pass."""
+    if not _ANY.search(text):
+        return
+    for rule in RULES:
+        for match in rule.pattern.finditer(text):
+            secret = match.group("secret") if "secret" in rule.pattern.groupindex else match.group(0)
+            if COMMIT_HASH.match(secret) or secret in allowed or match.group(0) in allowed:
+                continue
+            if rule.accept(secret):
+                yield rule, secret
+
+
+def hits(entry: Entry) -> Iterator[Hit]:
+    """Every credential in one record's text (all fields but `allow_secrets`)."""
+    allowed = frozenset(getattr(entry.record, "allow_secrets", ()))
+    for path, text in _strings(entry.loaded.data, ()):
+        for rule, secret in find(text, allowed):
+            yield Hit(rule, secret, path)
+
+
+def redact(secret: str) -> str:
+    """Enough of a credential to find it in the file, not enough to use it."""
+    return f"{secret[:4]}… ({len(secret)} characters)"
+
+
+def _line(entry: Entry, root_line: int, secret: str, kb: KnowledgeBase) -> int:
+    """The line the credential is on: a multi-line value starts above it."""
+    try:
+        lines = (kb.config.root / entry.file).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return root_line
+    for number in range(root_line, len(lines) + 1):
+        if secret[:40] in lines[number - 1]:
+            return number
+    return root_line
+
+
+def scan(kb: KnowledgeBase) -> list[Diagnostic]:
+    """E602 for every credential-looking string in the knowledge base, in file order."""
+    problems = []
+    for entry in kb.all_entries():
+        for hit in hits(entry):
+            line, column = entry.at(*hit.path)
+            message = (
+                f"{hit.rule.description} ({hit.rule.name}): {redact(hit.secret)}; remove it from the record, "
+                "or add the exact string to allow_secrets if it is not a secret"
+            )
+            field = ".".join(str(p) for p in hit.path)
+            problems.append(Diagnostic(entry.file, _line(entry, line, hit.secret, kb), column, "E602", field, message))
+    return sorted(problems)
