@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -26,3 +27,13 @@ def sample_kb(tmp_path: Path) -> Path:
 def run_kb(root: Path, *args: str, input: str | None = None) -> Result:
     """Run `kb --root ROOT ARGS...` in process, as a user would type it."""
     return CliRunner().invoke(main, ["--root", str(root), *args], input=input, catch_exceptions=False)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true", help="Rewrite tests/golden/ from the current output.")
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    """True when golden files should be refreshed: `pytest --update-golden` or KB_UPDATE_GOLDEN=1."""
+    return bool(request.config.getoption("--update-golden")) or os.environ.get("KB_UPDATE_GOLDEN") == "1"
