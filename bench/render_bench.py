@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from gen_kb import generate  # noqa: E402
+from gen_kb import generate
 
 KB = [sys.executable, "-m", "kb"]
 

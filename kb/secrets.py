@@ -82,9 +82,7 @@ RULES: tuple[Rule, ...] = (
     ),
 )
 
-_ANY = re.compile(
-    "|".join(f"(?:{rule.pattern.pattern.replace('(?P<secret>', '(')})" for rule in RULES), re.IGNORECASE
-)
+_ANY = re.compile("|".join(f"(?:{rule.pattern.pattern.replace('(?P<secret>', '(')})" for rule in RULES), re.IGNORECASE)
 """Every rule at once, case-blind, so clean strings cost one search."""
 
 
@@ -108,15 +106,23 @@ def _strings(value: Any, path: tuple[str | int, ...]) -> Iterator[tuple[tuple[st
 
 
 def find(text: str, allowed: frozenset[str] = frozenset()) -> Iterator[tuple[Rule, str]]:
-    """The credentials in one string, as (rule, matched credential); allowed strings and hashes pass."""
+    """The credentials in one string, as (rule, matched credential); allowed strings and hashes pass.
+
+    A credential two rules both match is reported once, by the first (most specific) rule.
+    """
     if not _ANY.search(text):
         return
+    taken: list[tuple[int, int]] = []
     for rule in RULES:
         for match in rule.pattern.finditer(text):
-            secret = match.group("secret") if "secret" in rule.pattern.groupindex else match.group(0)
+            group = "secret" if "secret" in rule.pattern.groupindex else 0
+            secret, (start, end) = match.group(group), match.span(group)
             if COMMIT_HASH.match(secret) or secret in allowed or match.group(0) in allowed:
                 continue
+            if any(start < other_end and other_start < end for other_start, other_end in taken):
+                continue
             if rule.accept(secret):
+                taken.append((start, end))
                 yield rule, secret
 
 
@@ -133,16 +139,18 @@ def redact(secret: str) -> str:
     return f"{secret[:4]}… ({len(secret)} characters)"
 
 
-def _line(entry: Entry, root_line: int, secret: str, kb: KnowledgeBase) -> int:
-    """The line the credential is on: a multi-line value starts above it."""
+def _place(entry: Entry, path: tuple[str | int, ...], secret: str, kb: KnowledgeBase) -> tuple[int, int]:
+    """Line and column of the credential itself: a multi-line value starts lines above it."""
+    line, column = entry.at(*path)
     try:
         lines = (kb.config.root / entry.file).read_text(encoding="utf-8").splitlines()
     except OSError:
-        return root_line
-    for number in range(root_line, len(lines) + 1):
-        if secret[:40] in lines[number - 1]:
-            return number
-    return root_line
+        return line, column
+    for number in range(line, len(lines) + 1):
+        found = lines[number - 1].find(secret[:40])
+        if found >= 0:
+            return number, found + 1
+    return line, column
 
 
 def scan(kb: KnowledgeBase) -> list[Diagnostic]:
@@ -150,11 +158,11 @@ def scan(kb: KnowledgeBase) -> list[Diagnostic]:
     problems = []
     for entry in kb.all_entries():
         for hit in hits(entry):
-            line, column = entry.at(*hit.path)
+            line, column = _place(entry, hit.path, hit.secret, kb)
             message = (
                 f"{hit.rule.description} ({hit.rule.name}): {redact(hit.secret)}; remove it from the record, "
                 "or add the exact string to allow_secrets if it is not a secret"
             )
             field = ".".join(str(p) for p in hit.path)
-            problems.append(Diagnostic(entry.file, _line(entry, line, hit.secret, kb), column, "E602", field, message))
+            problems.append(Diagnostic(entry.file, line, column, "E602", field, message))
     return sorted(problems)

@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 
 import markdown as python_markdown
-
 from conftest import ROOT, run_kb
+
 from kb.config import discover
 from kb.render import render_documents
 from kb.store import load
@@ -140,7 +140,10 @@ def test_a_reverted_fix_shows_the_finding_as_regressed(sample_kb: Path) -> None:
     item = report.split("**Nonexistent madfam.io subdomains in tunnel config**")[1].split("---")[0]
     assert "- Status: REGRESSED;" in item
     assert "- REGRESSED: fix `9a96a77` was reverted by `abcdef1`" in item
-    assert "9a96a77 fix(infra): remove nonexistent madfam.io subdomain routes from tunnel config (reverted by abcdef1)" in report
+    assert (
+        "9a96a77 fix(infra): remove nonexistent madfam.io subdomain routes from tunnel config (reverted by abcdef1)"
+        in report
+    )
     assert "## Issues Found (10 total, 9 resolved)" in report
     anatomy = outputs(sample_kb)["docs/INFRA_ANATOMY.md"]
     assert "| REGRESSED |" in anatomy.split("Findings not resolved:")[1]
@@ -180,7 +183,7 @@ def test_hostile_records_render_inert_html(sample_kb: Path) -> None:
         text = path.read_text()
         assert old in text
         quoted = '"' + new.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
-        path.write_text(re.sub(rf"(: ){re.escape(old)}[^\n]*", lambda m: m.group(1) + quoted, text, count=1))
+        path.write_text(re.sub(rf"(: ){re.escape(old)}[^\n]*", lambda m, q=quoted: m.group(1) + q, text, count=1))
     documents = outputs(sample_kb)
     assert sum(doc.count("&lt;script>") for doc in documents.values()) >= 4
     for relative, text in documents.items():
@@ -195,4 +198,3 @@ def test_hostile_records_render_inert_html(sample_kb: Path) -> None:
 def test_help_teaches() -> None:
     result = run_kb(ROOT, "render", "--help")
     assert "kb render --check" in result.output and "unified diff" in result.output
-

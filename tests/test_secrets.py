@@ -1,0 +1,106 @@
+"""The secret gate: credentials in a record stop the render, with file, line, field and rule."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import run_kb
+
+from kb.secrets import entropy, find
+
+FAKE_GITHUB = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"
+
+HITS = [
+    ("-----BEGIN RSA PRIVATE KEY-----\nMIIEow...", "private-key"),
+    ("-----BEGIN OPENSSH PRIVATE KEY-----", "private-key"),
+    ("key id AKIAIOSFODNN7EXAMPLE rotated", "aws-access-key"),
+    (f"export GH_TOKEN={FAKE_GITHUB}", "github-token"),
+    ("github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz", "github-token"),
+    ("glpat-xYz12345678901234567", "gitlab-token"),
+    ("xoxb-1234567890-abcdefghij", "slack-token"),
+    ("https://hooks.slack.com/services/T000/B000/XXXXXXXXXXXXXXXXXXXXXXXX", "slack-webhook"),
+    ("AIzaSyA1234567890abcdefghijklmnopqrstuv", "google-api-key"),
+    ("sk_live_4eC39HqLyjWDarjtT1zdp7dc", "stripe-key"),
+    ("postgres://admin:hunter2@db.internal:5432/app", "password-in-url"),
+    ("api_key=Zx8Kq2mN4pL7vR9tY3wB", "secret-assignment"),
+    ('DOPPLER_TOKEN: "dp.st.prd.Q2x7Lm9Pz4Rt8Vw1Yb6Nc3"', "secret-assignment"),
+    ("client_secret = 9fK2xLq8Zr4Tn7Wp1Vb5", "secret-assignment"),
+]
+
+CLEAN = [
+    "Fix: Switched to TCP probes (port 4200)",
+    "token: expired",
+    "rotated the password after the incident",
+    "postgres://admin:${DB_PASSWORD}@db/app",
+    "https://user:***@example.com",
+    "commit token=9354dcb0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6",
+    "see 9354dcb and 33b71ca",
+    "secret: the-rotation-went-fine",
+    "Deploy to replace `agents.madfam.io` http_status:503",
+]
+
+
+@pytest.mark.parametrize(("text", "rule"), HITS)
+def test_each_rule_finds_its_credential(text: str, rule: str) -> None:
+    assert [r.name for r, _ in find(text)] == [rule]
+
+
+@pytest.mark.parametrize("text", CLEAN)
+def test_ordinary_audit_text_passes(text: str) -> None:
+    assert list(find(text)) == []
+
+
+def test_an_allowed_exact_string_passes() -> None:
+    assert list(find("key AKIAIOSFODNN7EXAMPLE", frozenset({"AKIAIOSFODNN7EXAMPLE"}))) == []
+    assert [r.name for r, _ in find("key AKIAIOSFODNN7EXAMPLE", frozenset({"AKIAIOSFODNN7"}))] == ["aws-access-key"]
+
+
+def test_entropy_separates_words_from_random_strings() -> None:
+    assert entropy("aaaaaaaa") == 0
+    assert entropy("Zx8Kq2mN4pL7vR9tY3wB") > 4
+
+
+FINDING = "data/findings/F-dhanam-api-crashlooping-4kq2m.yaml"
+
+
+def test_a_secret_stops_the_render_with_file_line_field_and_rule(sample_kb: Path) -> None:
+    path = sample_kb / FINDING
+    lines = path.read_text().splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("fix:"))
+    lines[at] = f"fix: 'Rotated the token; new one is {FAKE_GITHUB}'"
+    path.write_text("\n".join(lines) + "\n")
+    result = run_kb(sample_kb, "render")
+    assert result.exit_code == 1
+    column = lines[at].index("ghp_") + 1
+    assert (
+        f"{FINDING}:{at + 1}:{column}: E602 fix: a GitHub token (github-token): ghp_… (40 characters)" in result.stderr
+    )
+    assert FAKE_GITHUB not in result.output
+    assert not (sample_kb / "docs").exists()
+
+
+def test_a_secret_inside_a_multi_line_value_is_reported_on_its_own_line(sample_kb: Path) -> None:
+    path = sample_kb / FINDING
+    text = path.read_text().replace(
+        "fix: Switched to TCP probes (port 4200)",
+        "fix: |\n  Switched to TCP probes.\n  Also rotated: postgres://app:s3cretPass@db/app\n",
+    )
+    path.write_text(text)
+    line = text.splitlines().index("  Also rotated: postgres://app:s3cretPass@db/app") + 1
+    result = run_kb(sample_kb, "render", "--check")
+    assert result.exit_code == 1
+    assert (
+        f"{FINDING}:{line}:32:" in result.stderr and "E602 fix: a password in a URL (password-in-url)" in result.stderr
+    )
+
+
+def test_allow_secrets_lets_a_known_false_positive_render(sample_kb: Path) -> None:
+    path = sample_kb / FINDING
+    path.write_text(
+        path.read_text().replace("fix: Switched", "fix: Example key AKIAIOSFODNN7EXAMPLE from the docs. Switched")
+        + "allow_secrets:\n- AKIAIOSFODNN7EXAMPLE\n"
+    )
+    result = run_kb(sample_kb, "render")
+    assert result.exit_code == 0, result.output
+    assert "AKIAIOSFODNN7EXAMPLE" in (sample_kb / "docs/audits/AUD-production-ecosystem-audit-k3f9x.md").read_text()
