@@ -10,6 +10,7 @@ Table cells also get their pipes and line breaks made safe.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _CODE_SPAN = re.compile(r"(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.DOTALL)
 _TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
@@ -45,11 +46,24 @@ def _lines(text: str, cell: bool) -> str:
     return "\n".join(lines)
 
 
+_PLAIN = re.compile(
+    r"[\\`|&<\[\]{}*_~\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]|(?:javascript|vbscript|data)\s*:", re.IGNORECASE
+)
+"""Anything escaping may change; text without it (most record text) is only trimmed."""
+
+
 def escape(value: object, cell: bool = False) -> str:
     """Record text made safe for Markdown prose (or, with `cell`, for a table cell)."""
     if value is None:
         return ""
-    text = _lines(str(value), cell)
+    return _escape_text(str(value), cell)
+
+
+@lru_cache(maxsize=8192)
+def _escape_text(text: str, cell: bool) -> str:
+    if not _PLAIN.search(text) and (cell or not _BLOCK_START.match(text.strip())):
+        return text.strip()
+    text = _lines(text, cell)
     out, pos = [], 0
     for match in _CODE_SPAN.finditer(text):
         out.append(_escape_prose(text[pos : match.start()], cell))
@@ -73,7 +87,12 @@ def cell(value: object) -> str:
 
 def code(value: object, cell: bool = False) -> str:
     """Record text as one inline code span, fenced with more backticks than it contains."""
-    text = " ".join(str(value).split()) if value is not None else ""
+    return _code_text(str(value) if value is not None else "", cell)
+
+
+@lru_cache(maxsize=8192)
+def _code_text(text: str, cell: bool) -> str:
+    text = " ".join(text.split())
     if not text:
         return ""
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)

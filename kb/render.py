@@ -14,6 +14,7 @@ from typing import Any
 
 import jinja2
 
+from kb import loadcache, stamp
 from kb.config import Config
 from kb.diagnostics import Diagnostic
 from kb.fsio import replace_atomic
@@ -111,15 +112,20 @@ def render(
 
     With `check`, nothing is written and the result holds a unified diff per stale output.
     Raises RenderError, before anything is written, when the records are invalid or hold a secret.
+    When the render stamp proves nothing changed since the last run, no record is even loaded.
     """
-    kb, report = validate(config)
+    base = out if out is not None else config.root
+    digest, newest = stamp.fingerprint(config, extra)
+    proven = stamp.current(config, base, digest)
+    if proven is not None:
+        return RenderResult(unchanged=proven[0], warnings=proven[1])
+    kb, report = validate(config, loader=loadcache.load)
     if not report.ok:
         raise RenderError(report.errors)
     secrets = scan(kb)
     if secrets:
         raise RenderError(secrets)
     documents = render_documents(kb, extra)
-    base = out if out is not None else config.root
     targets = {relative: _target(base, relative) for relative in documents}
     result = RenderResult(warnings=report.warnings)
     for relative, text in documents.items():
@@ -131,4 +137,5 @@ def render(
         else:
             replace_atomic(targets[relative], text)
             result.written.append(relative)
+    stamp.save(config, base, digest, newest, documents, report.warnings)
     return result

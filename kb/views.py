@@ -286,6 +286,7 @@ class KnowledgeView:
     def __init__(self, kb: KnowledgeBase):
         self.kb = kb
         self._audit_views: dict[str, AuditView] = {}
+        self._commits: dict[str, Commit | None] = {}
 
     @cached_property
     def audits(self) -> list[Audit]:
@@ -349,7 +350,10 @@ class KnowledgeView:
         return self.audit(self.audits[-1].id) if self.audits else None
 
     def commit(self, text: str) -> Commit | None:
-        return self.kb.commit(CommitRef.parse(text))
+        """The commit record a reference names, looked up once per reference."""
+        if text not in self._commits:
+            self._commits[text] = self.kb.commit(CommitRef.parse(text))
+        return self._commits[text]
 
     def reverted(self, finding: Finding) -> list[Reverted]:
         """The finding's fix commits that a later commit reverted."""
@@ -455,7 +459,7 @@ class KnowledgeView:
     def _audit_view(self, audit: Audit) -> AuditView:
         audit_id = audit.id
         snap = self._snapshots_by_audit.get(audit_id)
-        views = [self.finding_view(v.finding, v.number) for v in self._findings_by_audit.get(audit_id, [])]
+        views = self._findings_by_audit.get(audit_id, [])
         actions = [self.action_by_id[a] for a in audit.remaining if a in self.action_by_id]
         pickup = [self.action_by_id[a] for a in audit.pickup if a in self.action_by_id]
         return AuditView(
