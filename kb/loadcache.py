@@ -1,28 +1,31 @@
-"""Loading the knowledge base without parsing unchanged files again.
+"""Loading the knowledge base without parsing unchanged YAML files again.
 
-Parsed records are kept in the cache folder (`.kb-cache/records.pickle`), each under its file's
-size, mtime and inode, the way git's index trusts stat data. A file changed since is parsed
-again; files touched in the last seconds before a save are not cached (git's "racily clean"
-rule), and any change to kb's record code drops the whole cache. The cache holds only what
-the files say, so deleting it is always safe.
+The parsed YAML of each valid record (plain values and their positions) is kept in the cache
+folder (`.kb-cache/records.marshal`) under its file's size, mtime and inode, the way git's
+index trusts stat data; the models are validated from it again, which is fast. A file changed
+since is parsed again; files touched in the last seconds before a save are not cached (git's
+"racily clean" rule), and any change to kb's record code drops the whole cache. The cache
+holds only what the files say, so deleting it is always safe. marshal, not pickle: plain data
+only, so a tampered cache file cannot run code.
 """
 
 from __future__ import annotations
 
 import hashlib
+import marshal
 import os
-import pickle
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from kb import models, store, yamlio
 from kb.config import Config
 from kb.models import KINDS
-from kb.store import KnowledgeBase, load_entry, record_files, relative
+from kb.store import Entry, KnowledgeBase, load_entry, relative
 
-CACHE_FILE = "records.pickle"
+CACHE_FILE = "records.marshal"
 RACY_NS = 2_000_000_000
 """Files modified this close to the save are parsed again next time: their mtime cannot be trusted yet."""
 
@@ -43,9 +46,8 @@ def _stamp(stat: os.stat_result) -> Stamp:
 
 def _read(path: Path, key: str) -> dict[str, Any]:
     try:
-        with path.open("rb") as handle:
-            saved = pickle.load(handle)
-    except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+        saved = marshal.loads(path.read_bytes())
+    except (OSError, EOFError, TypeError, ValueError):
         return {}
     if not isinstance(saved, dict) or saved.get("key") != key:
         return {}
@@ -57,11 +59,27 @@ def _write(path: Path, key: str, files: dict[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        with temp.open("wb") as handle:
-            pickle.dump({"key": key, "files": files}, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        temp.write_bytes(marshal.dumps({"key": key, "files": files}))
         os.replace(temp, path)
     except OSError:
         temp.unlink(missing_ok=True)  # a cache that cannot be written is only slower
+
+
+def _listing(config: Config) -> Iterator[tuple[str, str, str]]:
+    """(kind, absolute path, path relative to the root) of every record file, as `store.record_files` orders them.
+
+    Plain strings: at tens of thousands of files, pathlib's object overhead costs more than parsing.
+    """
+    for kind, model in KINDS.items():
+        folder = config.records / model.folder
+        prefix = relative(config, folder)
+        try:
+            names = sorted(os.listdir(folder))
+        except OSError:
+            continue
+        for name in names:
+            if name.endswith(store.SUFFIXES) and not name.startswith("."):
+                yield kind, os.path.join(folder, name), os.path.join(prefix, name)
 
 
 def load(config: Config) -> KnowledgeBase:
@@ -72,19 +90,20 @@ def load(config: Config) -> KnowledgeBase:
     fresh: dict[str, Any] = {}
     kb = KnowledgeBase(config, {kind: [] for kind in KINDS})
     changed = False
-    for kind, path in record_files(config):
-        file = relative(config, path)
-        stamp = _stamp(path.stat())
+    for kind, path, file in _listing(config):
+        stamp = _stamp(os.stat(path))
         hit = cached.get(file)
+        entry: Entry | None = None
         if hit is not None and hit[0] == stamp:
-            entry, problems = hit[1], hit[2]
+            loaded = yamlio.Loaded(hit[1], hit[2])
+            entry = Entry(KINDS[kind].model_validate(loaded.data), file, loaded)
         else:
-            entry, problems = load_entry(KINDS[kind], path, file)
             changed = True
-        fresh[file] = (stamp, entry, problems)
-        kb.problems.extend(problems)
+            entry, problems = load_entry(KINDS[kind], Path(path), file)
+            kb.problems.extend(problems)
         if entry is not None:
             kb.entries[kind].append(entry)
+            fresh[file] = (stamp, entry.loaded.data, entry.loaded.positions)
     if changed or fresh.keys() != cached.keys():
         racy = time.time_ns() - RACY_NS
         _write(cache_path, key, {f: v for f, v in fresh.items() if v[0][1] < racy})

@@ -110,7 +110,7 @@ def record_files(config: Config) -> Iterator[tuple[str, Path]]:
     for kind, model in KINDS.items():
         folder = config.records / model.folder
         if folder.is_dir():
-            for path in sorted(folder.iterdir()):
+            for path in sorted(folder.iterdir(), key=lambda p: p.name):
                 if path.suffix in SUFFIXES and not path.name.startswith("."):
                     yield kind, path
 
