@@ -7,8 +7,8 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import run_kb
+
 from kb import loadcache, render, stamp
 from kb.config import discover
 from kb.store import load, plain
