@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import markdown as python_markdown
+import yaml
 from conftest import ROOT, run_kb
 
 from kb.config import discover
@@ -198,3 +199,28 @@ def test_hostile_records_render_inert_html(sample_kb: Path) -> None:
 def test_help_teaches() -> None:
     result = run_kb(ROOT, "render", "--help")
     assert "kb render --check" in result.output and "unified diff" in result.output
+
+
+def test_snapshot_sections_appear_only_when_recorded(sample_kb: Path) -> None:
+    optional = ("## Namespaces", "## Services", "## Tunnel Routes", "## Host Containers")
+    assert not [h for h in optional if h in outputs(sample_kb)["docs/INFRA_ANATOMY.md"]]
+    snapshot = sample_kb / "data/snapshots/SNAP-production-ecosystem-audit-5nw2q.yaml"
+    snapshot.write_text(
+        snapshot.read_text()
+        + "namespaces:\n- name: sentinel\n  note: reserved\n"
+        + "routes:\n- host: agents.madfam.io\n  service: http_status:503\n"
+    )
+    anatomy = outputs(sample_kb)["docs/INFRA_ANATOMY.md"]
+    assert "## Namespaces\n\n| Namespace | Notes |\n|-----------|-------|\n| sentinel | reserved |\n" in anatomy
+    assert "| agents.madfam.io | `http_status:503` |  |" in anatomy
+    assert "## Services" not in anatomy and "## Host Containers" not in anatomy
+
+
+def test_the_offered_pre_commit_hooks_pass_on_this_repository() -> None:
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    assert [h["id"] for h in hooks] == ["kb-validate", "kb-render-check"]
+    for hook in hooks:
+        program, *args = hook["entry"].split()
+        assert program == "kb"
+        result = run_kb(ROOT, *args)
+        assert result.exit_code == 0, (hook["id"], result.output)
