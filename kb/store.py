@@ -153,14 +153,10 @@ def _schema_problems(err: ValidationError, file: str, loaded: yamlio.Loaded) -> 
     return problems
 
 
-def load_entry(
-    model: type[Stored], path: Path, file: str, cache: ParseCache | None = None
-) -> tuple[Entry | None, list[Diagnostic]]:
-    """Read and validate one record file; on failure return every problem it has."""
-    try:
-        data = (cache or ParseCache(None)).parse(path)
-    except yamlio.YamlProblems as err:
-        return None, [Diagnostic(file, p.line, p.column, p.code, p.field, p.message) for p in err.problems]
+def load_entry(model: type[Stored], path: Path, file: str, data: Any) -> tuple[Entry | None, list[Diagnostic]]:
+    """Validate one record file's parsed data; on failure return every problem it has."""
+    if isinstance(data, yamlio.YamlProblems):
+        return None, [Diagnostic(file, p.line, p.column, p.code, p.field, p.message) for p in data.problems]
     if not isinstance(data, dict):
         return None, [Diagnostic(file, 1, 1, "E204", "", f"a {model.kind} record is a mapping of fields")]
     try:
@@ -175,8 +171,10 @@ def load(config: Config) -> KnowledgeBase:
     """Load every record of the knowledge base, collecting all problems instead of stopping."""
     kb = KnowledgeBase(config, {kind: [] for kind in KINDS})
     cache = ParseCache(config.cache / PARSE_CACHE)
-    for kind, path in record_files(config):
-        entry, problems = load_entry(KINDS[kind], path, relative(config, path), cache)
+    files = list(record_files(config))
+    parsed = cache.parse_all([path for _, path in files])
+    for (kind, path), data in zip(files, parsed, strict=True):
+        entry, problems = load_entry(KINDS[kind], path, relative(config, path), data)
         kb.problems.extend(problems)
         if entry is not None:
             kb.entries[kind].append(entry)
