@@ -14,7 +14,7 @@ from typing import Any
 
 import jinja2
 
-from kb import loadcache, stamp
+from kb import stamp
 from kb.config import Config
 from kb.diagnostics import Diagnostic
 from kb.fsio import replace_atomic
@@ -119,7 +119,7 @@ def render(
     proven = stamp.current(config, base, digest)
     if proven is not None:
         return RenderResult(unchanged=proven[0], warnings=proven[1])
-    kb, report = validate(config, loader=loadcache.load)
+    kb, report = validate(config)
     if not report.ok:
         raise RenderError(report.errors)
     secrets = scan(kb)

@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import BaseModel
+
 from kb.diagnostics import Diagnostic
 from kb.store import Entry, KnowledgeBase
 
@@ -104,12 +106,16 @@ class Hit:
 
 
 def _strings(value: Any, path: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """Every string in a record with its field path; models, mappings and lists are walked."""
     if isinstance(value, str):
         yield path, value
-    elif isinstance(value, dict):
-        for key, item in value.items():
+    elif isinstance(value, BaseModel):
+        for key, item in vars(value).items():
             if key not in SKIPPED_FIELDS:
                 yield from _strings(item, (*path, key))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(item, (*path, key))
     elif isinstance(value, list):
         for i, item in enumerate(value):
             yield from _strings(item, (*path, i))
@@ -139,7 +145,7 @@ def find(text: str, allowed: frozenset[str] = frozenset()) -> Iterator[tuple[Rul
 def hits(entry: Entry) -> Iterator[Hit]:
     """Every credential in one record's text (all fields but `allow_secrets`)."""
     allowed = frozenset(getattr(entry.record, "allow_secrets", ()))
-    strings = list(_strings(entry.loaded.data, ()))
+    strings = list(_strings(entry.record, ()))
     if not _suspect("\n".join(text for _, text in strings)):
         return
     for path, text in strings:
@@ -152,11 +158,11 @@ def redact(secret: str) -> str:
     return f"{secret[:4]}… ({len(secret)} characters)"
 
 
-def _place(entry: Entry, path: tuple[str | int, ...], secret: str, kb: KnowledgeBase) -> tuple[int, int]:
+def _place(entry: Entry, path: tuple[str | int, ...], secret: str) -> tuple[int, int]:
     """Line and column of the credential itself: a multi-line value starts lines above it."""
     line, column = entry.at(*path)
     try:
-        lines = (kb.config.root / entry.file).read_text(encoding="utf-8").splitlines()
+        lines = entry.path.read_text(encoding="utf-8").splitlines()
     except OSError:
         return line, column
     for number in range(line, len(lines) + 1):
@@ -171,7 +177,7 @@ def scan(kb: KnowledgeBase) -> list[Diagnostic]:
     problems = []
     for entry in kb.all_entries():
         for hit in hits(entry):
-            line, column = _place(entry, hit.path, hit.secret, kb)
+            line, column = _place(entry, hit.path, hit.secret)
             message = (
                 f"{hit.rule.description} ({hit.rule.name}): {redact(hit.secret)}; remove it from the record, "
                 "or add the exact string to allow_secrets if it is not a secret"

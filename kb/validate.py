@@ -140,14 +140,9 @@ def check_dates(kb: KnowledgeBase) -> Iterator[Diagnostic]:
 CHECKS: tuple[Check, ...] = (check_identity, check_references, check_commits, check_dates)
 
 
-def validate(
-    config: Config,
-    strict: bool = False,
-    checks: tuple[Check, ...] = CHECKS,
-    loader: Callable[[Config], KnowledgeBase] = load,
-) -> tuple[KnowledgeBase, Report]:
-    """Load (with `loader`, e.g. the cached one) and check the whole knowledge base; every problem is reported."""
-    kb = loader(config)
+def validate(config: Config, strict: bool = False, checks: tuple[Check, ...] = CHECKS) -> tuple[KnowledgeBase, Report]:
+    """Load and check the whole knowledge base; every problem found is in the report."""
+    kb = load(config)
     diagnostics = list(kb.problems)
     for check in checks:
         diagnostics.extend(check(kb))

@@ -14,6 +14,7 @@ import click
 from kb import __version__
 
 COMMANDS: dict[str, str] = {
+    "build": "kb.cli.build",
     "init": "kb.cli.init",
     "pickup": "kb.cli.pickup",
     "render": "kb.cli.render",
