@@ -106,20 +106,25 @@ def _target(base: Path, relative: str) -> Path:
 
 
 def render(
-    config: Config, out: Path | None = None, check: bool = False, extra: Mapping[str, Any] | None = None
+    config: Config,
+    out: Path | None = None,
+    check: bool = False,
+    extra: Mapping[str, Any] | None = None,
+    strict: bool = False,
 ) -> RenderResult:
     """Rebuild every output under `out` (default: the knowledge base root), writing only changed files.
 
-    With `check`, nothing is written and the result holds a unified diff per stale output.
+    With `check`, nothing is written and the result holds a unified diff per stale output;
+    with `strict`, validation warnings stop the render too.
     Raises RenderError, before anything is written, when the records are invalid or hold a secret.
     When the render stamp proves nothing changed since the last run, no record is even loaded.
     """
     base = out if out is not None else config.root
-    digest, newest = stamp.fingerprint(config, extra)
+    digest, newest = stamp.fingerprint(config, {"strict": strict, **(extra or {})})
     proven = stamp.current(config, base, digest)
     if proven is not None:
         return RenderResult(unchanged=proven[0], warnings=proven[1])
-    kb, report = validate(config)
+    kb, report = validate(config, strict=strict)
     if not report.ok:
         raise RenderError(report.errors)
     secrets = scan(kb)

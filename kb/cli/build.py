@@ -20,12 +20,18 @@ def command(ctx: click.Context, strict: bool) -> None:
       kb build
       kb --root ~/src/infra build --strict
     """
-    from kb.validate import validate
+    from kb.render import RenderError, render
 
-    kb, report = validate(config(ctx), strict=strict)
-    for diagnostic in report.errors + report.warnings:
-        click.echo(diagnostic.format(), err=True)
-    if not report.ok:
+    try:
+        result = render(config(ctx), strict=strict)
+    except RenderError as err:
+        for diagnostic in err.diagnostics:
+            click.echo(diagnostic.format(), err=True)
+        click.echo(f"build stopped: {err}", err=True)
         ctx.exit(1)
-    count = sum(len(entries) for entries in kb.entries.values())
-    click.echo(f"validated {count} records ({len(report.warnings)} warnings)")
+    for diagnostic in result.warnings:
+        click.echo(diagnostic.format(), err=True)
+    click.echo(
+        f"validated and rendered: {len(result.written)} documents written, {len(result.unchanged)} unchanged"
+        f" ({len(result.warnings)} warnings)"
+    )
