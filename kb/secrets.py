@@ -93,9 +93,11 @@ KEYWORDS = (
 """Lower-case words every rule's match contains: text without any skips the rules (most record text)."""
 
 
+_KEYWORD = re.compile("|".join(map(re.escape, KEYWORDS)))
+
+
 def _suspect(text: str) -> bool:
-    lowered = text.lower()
-    return any(word in lowered for word in KEYWORDS)
+    return _KEYWORD.search(text.lower()) is not None
 
 
 @dataclass(frozen=True)
@@ -145,10 +147,9 @@ def find(text: str, allowed: frozenset[str] = frozenset()) -> Iterator[tuple[Rul
 def hits(entry: Entry) -> Iterator[Hit]:
     """Every credential in one record's text (all fields but `allow_secrets`)."""
     allowed = frozenset(getattr(entry.record, "allow_secrets", ()))
-    strings = list(_strings(entry.record, ()))
-    if not _suspect("\n".join(text for _, text in strings)):
-        return
-    for path, text in strings:
+    if not allowed and not _suspect(entry.record.model_dump_json(exclude=SKIPPED_FIELDS)):
+        return  # one serialisation in pydantic's core costs less than walking the fields in Python
+    for path, text in _strings(entry.record, ()):
         for rule, secret in find(text, allowed):
             yield Hit(rule, secret, path)
 
