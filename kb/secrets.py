@@ -147,7 +147,7 @@ def find(text: str, allowed: frozenset[str] = frozenset()) -> Iterator[tuple[Rul
 def hits(entry: Entry) -> Iterator[Hit]:
     """Every credential in one record's text (all fields but `allow_secrets`)."""
     allowed = frozenset(getattr(entry.record, "allow_secrets", ()))
-    if not allowed and not _suspect(entry.record.model_dump_json(exclude=SKIPPED_FIELDS)):
+    if not allowed and not _suspect(entry.record.model_dump_json(exclude=set(SKIPPED_FIELDS))):
         return  # one serialisation in pydantic's core costs less than walking the fields in Python
     for path, text in _strings(entry.record, ()):
         for rule, secret in find(text, allowed):
