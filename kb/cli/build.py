@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from kb.cli.common import config
+from kb.cli.common import config, fail
 
 
 @click.command()
@@ -25,10 +25,7 @@ def command(ctx: click.Context, strict: bool) -> None:
     try:
         result = render(config(ctx), strict=strict)
     except RenderError as err:
-        for diagnostic in err.diagnostics:
-            click.echo(diagnostic.format(), err=True)
-        click.echo(f"build stopped: {err}", err=True)
-        ctx.exit(1)
+        fail(ctx, err.diagnostics, f"build stopped: {err}")
     for diagnostic in result.warnings:
         click.echo(diagnostic.format(), err=True)
     click.echo(

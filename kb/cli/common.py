@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from kb.config import Config, ConfigError, discover
+
+if TYPE_CHECKING:
+    from kb.diagnostics import Diagnostic
 
 
 class UsageError(click.UsageError):
@@ -27,3 +31,11 @@ def config(ctx: click.Context) -> Config:
 def print_json(value: Any) -> None:
     json.dump(value, sys.stdout, indent=2, ensure_ascii=False, default=str)
     sys.stdout.write("\n")
+
+
+def fail(ctx: click.Context, diagnostics: Iterable[Diagnostic], summary: str) -> NoReturn:
+    """Print every problem as `path:line:col: CODE field: message`, then the summary; exit 1."""
+    for diagnostic in diagnostics:
+        click.echo(diagnostic.format(), err=True)
+    click.echo(summary, err=True)
+    ctx.exit(1)

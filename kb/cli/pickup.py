@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from kb.cli.common import config
+from kb.cli.common import config, fail
 
 
 @click.command()
@@ -37,8 +37,5 @@ def command(ctx: click.Context, fmt: str | None) -> None:
     try:
         text = pickup(config(ctx), chosen, width=shutil.get_terminal_size().columns)
     except PickupError as err:
-        for diagnostic in err.diagnostics:
-            click.echo(diagnostic.format(), err=True)
-        click.echo(f"pickup stopped: {err}; run `kb validate`", err=True)
-        ctx.exit(1)
+        fail(ctx, err.diagnostics, f"pickup stopped: {err}; run `kb validate`")
     click.echo(text, nl=False)

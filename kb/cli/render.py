@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from kb.cli.common import config, print_json
+from kb.cli.common import config, fail, print_json
 
 
 @click.command()
@@ -40,10 +40,7 @@ def command(ctx: click.Context, out: Path | None, check: bool, as_json: bool) ->
     try:
         result = render(config(ctx), out=out, check=check)
     except RenderError as err:
-        for diagnostic in err.diagnostics:
-            click.echo(diagnostic.format(), err=True)
-        click.echo(f"render stopped: {err}", err=True)
-        ctx.exit(1)
+        fail(ctx, err.diagnostics, f"render stopped: {err}")
     for warning in result.warnings:
         click.echo(warning.format(), err=True)
     if as_json:
