@@ -62,7 +62,7 @@ def _reference(
         return
     found = index.get(target)
     if found is None:
-        yield _diag(entry, "E401", path, f"no {kind.kind} with ID {target}")
+        yield _diag(entry, "E401", path, f"no {getattr(kind, 'kind', 'record')} with ID {target}")
     elif not isinstance(found, kind):
         yield _diag(entry, "E402", path, f"{target} is a {found.kind}, not a {kind.kind}")
 
@@ -90,6 +90,8 @@ def check_references(kb: KnowledgeBase) -> Iterator[Diagnostic]:
             ]
         elif isinstance(rec, Snapshot):
             refs += [(("audit",), rec.audit, Audit)]
+        elif isinstance(rec, Commit):
+            refs += [(("records", i), r, Record) for i, r in enumerate(rec.records)]
         for path, target, kind in refs:
             yield from _reference(kb, index, entry, path, target, kind)
 
@@ -118,8 +120,21 @@ def check_commits(kb: KnowledgeBase) -> Iterator[Diagnostic]:
             else:
                 cited.add(id(commit))
     for entry in kb.entries.get("commit", []):
-        if id(entry.record) not in cited:
+        if id(entry.record) not in cited and not getattr(entry.record, "records", None):
             yield _diag(entry, "W401", ("hash",), "no audit, finding or action cites this commit")
+
+
+def check_reverted(kb: KnowledgeBase) -> Iterator[Diagnostic]:
+    """A finding not open whose fix commit was later reverted has regressed (from stored records)."""
+    for entry in kb.entries.get("finding", []):
+        finding = entry.record
+        if not isinstance(finding, Finding) or finding.status.value == "open":
+            continue
+        for i, text in enumerate(finding.commits):
+            commit = kb.commit(CommitRef.parse(text))
+            if commit is not None and commit.reverted_by:
+                message = f"fix commit {text} was reverted by {commit.reverted_by}: the finding has regressed"
+                yield _diag(entry, "W501", ("commits", i), message)
 
 
 def check_dates(kb: KnowledgeBase) -> Iterator[Diagnostic]:
@@ -137,7 +152,7 @@ def check_dates(kb: KnowledgeBase) -> Iterator[Diagnostic]:
                 yield _diag(entry, "W402", ("closed",), f"closed {rec.closed} before opened {rec.opened}")
 
 
-CHECKS: tuple[Check, ...] = (check_identity, check_references, check_commits, check_dates)
+CHECKS: tuple[Check, ...] = (check_identity, check_references, check_commits, check_reverted, check_dates)
 
 
 def validate(config: Config, strict: bool = False, checks: tuple[Check, ...] = CHECKS) -> tuple[KnowledgeBase, Report]:

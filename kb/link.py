@@ -1,0 +1,322 @@
+"""Linking records to real git history: resolve every cited commit and keep commit records current.
+
+`link` resolves each commit the knowledge base cites (findings' and audits' `commits`,
+actions' `evidence.commit`, and every commit record's own hash), reads the trailers and reverts
+of history in one pass, and creates or refreshes the commit records, so that the docs render
+without the repository at hand.
+
+The rule that protects people's edits: kb link fills a field only while it is empty, and only
+adds to `records`. A commit's facts never change in git, so a field holding anything else was
+written by a person and stays (the report lists it as kept). The one exception is `hash`: an
+abbreviation is lengthened to the full hash it names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from kb.config import Config
+from kb.diagnostics import Diagnostic, Level
+from kb.git import AMBIGUOUS, CommitInfo, GitError, Mention, Repository
+from kb.models import Commit
+from kb.refs import CommitRef, is_record_id
+from kb.store import Entry, KnowledgeBase, plain, relative
+from kb.validate import cited_commits
+
+Key = tuple[str | None, str]
+"""A commit as kb keys it: repository name as cited (None is the default) and full hash."""
+
+
+@dataclass(frozen=True)
+class Citation:
+    """One place in a record file that names a commit."""
+
+    ref: CommitRef
+    file: str
+    line: int
+    column: int
+    field: str
+
+    def diag(self, code: str, message: str) -> Diagnostic:
+        return Diagnostic(self.file, self.line, self.column, code, self.field, message)
+
+
+def citations(kb: KnowledgeBase) -> list[Citation]:
+    """Every commit the knowledge base names, commit records included, in a known repository."""
+    found = []
+    for entry in kb.all_entries():
+        cited = list(cited_commits(entry))
+        if isinstance(entry.record, Commit):
+            cited.append((("hash",), CommitRef(entry.record.repo, entry.record.hash)))
+        for path, ref in cited:
+            if kb.config.repository(ref.repo) is not None:
+                found.append(Citation(ref, entry.file, *entry.at(*path), ".".join(str(p) for p in path)))
+    return found
+
+
+class Repositories:
+    """The configured repositories, each opened at most once and all closed together."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self._open: dict[str | None, Repository | None] = {}
+        self.missing: dict[str | None, str] = {}
+
+    def __enter__(self) -> Repositories:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for repo in self._open.values():
+            if repo is not None:
+                repo.close()
+
+    def get(self, name: str | None) -> Repository | None:
+        """The open repository a reference names (None: the default), or None if unavailable."""
+        if name not in self._open:
+            spec = self.config.repository(name)
+            try:
+                self._open[name] = Repository(spec.path) if spec else None
+            except GitError as err:
+                self._open[name], self.missing[name] = None, str(err)
+        return self._open[name]
+
+    def available(self) -> Iterator[tuple[str | None, Repository]]:
+        """(name as cited, repository) for each configured repository that opens."""
+        default = self.config.default_repository
+        for spec in self.config.repositories:
+            name = None if spec is default else spec.name
+            repo = self.get(name)
+            if repo is not None:
+                yield name, repo
+
+    def label(self, name: str | None) -> str:
+        spec = self.config.repository(name)
+        return f"{spec.name!r} ({spec.path})" if spec else repr(name)
+
+
+@dataclass
+class Resolution:
+    """Where each cited commit led: full hashes, git's facts, and the problems found."""
+
+    full: dict[CommitRef, str] = field(default_factory=dict)
+    info: dict[Key, CommitInfo] = field(default_factory=dict)
+    problems: list[Diagnostic] = field(default_factory=list)
+
+
+def resolve(
+    repos: Repositories, cited: list[Citation], unavailable_code: str, extra: Collection[Key] = ()
+) -> Resolution:
+    """Resolve every citation, and read git's facts about them and `extra`, one git process per batch."""
+    result = Resolution()
+    wanted: dict[str | None, set[str]] = {}
+    for citation in cited:
+        wanted.setdefault(citation.ref.repo, set()).add(citation.ref.hash)
+    answers: dict[str | None, dict[str, str | None]] = {}
+    for name, hashes in wanted.items():
+        repo = repos.get(name)
+        if repo is not None:
+            answers[name] = repo.resolve(sorted(hashes))
+    elsewhere = _elsewhere(repos, answers)
+    for citation in cited:
+        ref = citation.ref
+        if ref.repo not in answers:
+            why = repos.missing.get(ref.repo, "not available")
+            result.problems.append(citation.diag(unavailable_code, f"cannot verify {ref}: repository {why}"))
+            continue
+        answer = answers[ref.repo][ref.hash]
+        where = repos.label(ref.repo)
+        if answer == AMBIGUOUS:
+            message = f"{ref.hash} matches more than one object in {where}; cite more digits"
+            result.problems.append(citation.diag("E502", message))
+        elif answer is None and ref.hash in elsewhere:
+            others = elsewhere[ref.hash]
+            message = f"commit {ref.hash} is not in {where} but in {', '.join(others)}; write {others[0]}@{ref.hash}"
+            result.problems.append(citation.diag("E503", message))
+        elif answer is None:
+            result.problems.append(citation.diag("E501", f"no commit {ref.hash} in {where}"))
+        else:
+            result.full[ref] = answer
+    keys = {(ref.repo, full) for ref, full in result.full.items()} | set(extra)
+    for name in {name for name, _ in keys}:
+        repo = repos.get(name)
+        if repo is not None:
+            for full, info in repo.commits({h for n, h in keys if n == name}).items():
+                result.info[(name, full)] = info
+    return result
+
+
+def _elsewhere(repos: Repositories, answers: dict[str | None, dict[str, str | None]]) -> dict[str, list[str]]:
+    """For hashes missing from the repository cited, the other repositories that have them."""
+    found: dict[str, list[str]] = {}
+    for name, repo in repos.available():
+        missing = {h for other, got in answers.items() if other != name for h, full in got.items() if full is None}
+        for prefix, full in repo.resolve(sorted(missing)).items():
+            if full is not None and full != AMBIGUOUS:
+                spec = repos.config.repository(name)
+                found.setdefault(prefix, []).append(spec.name if spec else str(name))
+    return found
+
+
+# --- history: trailers and reverts ----------------------------------------------------------
+
+
+@dataclass
+class History:
+    """What one pass over each repository's history says about records and reverts."""
+
+    links: dict[Key, set[str]] = field(default_factory=dict)
+    reverted_by: dict[Key, str] = field(default_factory=dict)
+    problems: list[Diagnostic] = field(default_factory=list)
+
+
+def read_history(repos: Repositories, known_ids: set[str]) -> History:
+    """Trailer links to known records, and reverts that were not themselves reverted."""
+    history = History()
+    for name, repo in repos.available():
+        mentions = list(repo.mentions(repos.config.trailers))
+        history.links.update(_trailer_links(name, mentions, known_ids, history.problems))
+        reverts = {m.reverts: m.hash for m in mentions if m.reverts}
+        for reverted, reverter in reverts.items():
+            if not any(reverter.startswith(r) for r in reverts):  # a revert of the revert reinstates it
+                history.reverted_by[(name, reverted)] = reverter
+    return history
+
+
+def _trailer_links(
+    name: str | None, mentions: list[Mention], known_ids: set[str], problems: list[Diagnostic]
+) -> Iterator[tuple[Key, set[str]]]:
+    for mention in mentions:
+        ids = set()
+        for key, value in mention.trailers:
+            for token in value.replace(",", " ").split():
+                if token in known_ids:
+                    ids.add(token)
+                elif is_record_id(token):
+                    where = f"{name}@{mention.hash}" if name else mention.hash
+                    problems.append(Diagnostic(where, 0, 0, "W503", key, f"trailer names {token}, no such record"))
+        if ids:
+            yield (name, mention.hash), ids
+
+
+def reverter(history: History, key: Key) -> str | None:
+    """The commit that reverts `key`, matching a revert message's abbreviated hash too."""
+    name, full = key
+    found = history.reverted_by.get(key)
+    return found or next((r for (n, h), r in history.reverted_by.items() if n == name and full.startswith(h)), None)
+
+
+# --- commit records ---------------------------------------------------------------------------
+
+
+Status = Literal["created", "updated", "unchanged"]
+
+
+@dataclass(frozen=True)
+class Change:
+    """What kb link did to one commit record."""
+
+    file: str
+    ref: str
+    status: Status
+    fields: tuple[str, ...] = ()
+    kept: tuple[str, ...] = ()
+    text: str = field(default="", repr=False)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"file": self.file, "ref": self.ref, "status": self.status, "fields": self.fields, "kept": self.kept}
+
+
+@dataclass
+class LinkResult:
+    """The planned or written changes, and every problem that stopped or qualified them."""
+
+    changes: list[Change] = field(default_factory=list)
+    problems: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not any(p.level is Level.error for p in self.problems)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "changes": [c.as_json() for c in self.changes],
+            "errors": [p.as_json() for p in self.problems if p.level is Level.error],
+            "warnings": [p.as_json() for p in self.problems if p.level is Level.warning],
+        }
+
+
+def merge(old: Commit | None, repo: str | None, info: CommitInfo, records: set[str], reverted: str | None) -> Commit:
+    """The commit record after linking: empty fields filled from git, human-written ones kept."""
+    data: dict[str, Any] = plain(old) if old else {"repo": repo}
+    data["hash"] = info.hash
+    facts = {"subject": info.subject, "author": info.author, "date": info.date, "files": list(info.files)}
+    for key, value in {**facts, "reverted_by": reverted}.items():
+        if data.get(key) in (None, "", []) and value not in (None, "", []):
+            data[key] = value
+    data["records"] = sorted(set(data.get("records", [])) | records)
+    return Commit.model_validate(data)
+
+
+def _kept(record: Commit, info: CommitInfo) -> tuple[str, ...]:
+    facts = {"subject": info.subject, "author": info.author, "date": info.date, "files": list(info.files)}
+    return tuple(key for key, value in facts.items() if getattr(record, key) != value)
+
+
+def plan(config: Config, kb: KnowledgeBase, repos: Repositories) -> LinkResult:
+    """Every change kb link would make, or the problems that prevent it; writes nothing."""
+    from kb.yamlout import record_text
+
+    cited = citations(kb)
+    history = read_history(repos, set(kb.by_id()))
+    resolution = resolve(repos, cited, "E504", extra=set(history.links))
+    result = LinkResult(problems=resolution.problems + history.problems)
+    entries: dict[Key, tuple[Entry, Commit]] = {}
+    for entry in kb.entries.get("commit", []):
+        old = entry.record
+        assert isinstance(old, Commit)
+        full = resolution.full.get(CommitRef(old.repo, old.hash))
+        if full:
+            entries.setdefault((old.repo, full), (entry, old))
+    for key, info in sorted(resolution.info.items(), key=lambda item: (item[0][0] or "", item[0][1])):
+        ref = str(CommitRef(*key))
+        found = entries.get(key)
+        new = merge(found[1] if found else None, key[0], info, history.links.get(key, set()), reverter(history, key))
+        if found is None:
+            path = config.records / Commit.folder / f"{ref}.yaml"
+            if path.exists():
+                message = f"cannot create {path.name} for {ref}: the file exists and holds another commit"
+                result.problems.append(Diagnostic(relative(config, path), 0, 0, "E301", "hash", message))
+            changed = tuple(k for k in Commit.model_fields if k in plain(new))
+            result.changes.append(Change(relative(config, path), ref, "created", changed, (), record_text(new)))
+        else:
+            changed = tuple(k for k in Commit.model_fields if getattr(new, k) != getattr(found[1], k))
+            status: Status = "updated" if changed else "unchanged"
+            result.changes.append(Change(found[0].file, ref, status, changed, _kept(new, info), record_text(new)))
+    result.problems.sort()
+    return result
+
+
+def link(config: Config) -> LinkResult:
+    """Resolve every cited commit and write the commit records; on any error, write nothing.
+
+    A knowledge base that does not validate is not linked: its errors are the result.
+    """
+    from kb.fsio import create_exclusive, replace_atomic
+    from kb.validate import validate
+
+    kb, report = validate(config)
+    if not report.ok:
+        return LinkResult(problems=report.errors)
+    with Repositories(config) as repos:
+        result = plan(config, kb, repos)
+    if result.ok:
+        for change in result.changes:
+            path = Path(config.root, change.file)
+            if change.status == "created":
+                create_exclusive(path, change.text)
+            elif change.status == "updated":
+                replace_atomic(path, change.text)
+    return result
