@@ -92,9 +92,14 @@ class Repositories:
             if repo is not None:
                 yield name, repo
 
-    def label(self, name: str | None) -> str:
-        spec = self.config.repository(name)
-        return f"{spec.name!r} ({spec.path})" if spec else repr(name)
+    def name(self, cited: str | None) -> str:
+        """The configured name of a repository as cited (None is the default)."""
+        spec = self.config.repository(cited)
+        return spec.name if spec else str(cited)
+
+    def label(self, cited: str | None) -> str:
+        spec = self.config.repository(cited)
+        return f"{spec.name!r} ({spec.path})" if spec else repr(cited)
 
 
 @dataclass
@@ -133,7 +138,8 @@ def resolve(
             result.problems.append(citation.diag("E502", message))
         elif answer is None and ref.hash in elsewhere:
             others = elsewhere[ref.hash]
-            message = f"commit {ref.hash} is not in {where} but in {', '.join(others)}; write {others[0]}@{ref.hash}"
+            names = ", ".join(repr(repos.name(other)) for other in others)
+            message = f"commit {ref.hash} is not in {where} but in {names}; write {CommitRef(others[0], ref.hash)}"
             result.problems.append(citation.diag("E503", message))
         elif answer is None:
             result.problems.append(citation.diag("E501", f"no commit {ref.hash} in {where}"))
@@ -148,15 +154,14 @@ def resolve(
     return result
 
 
-def _elsewhere(repos: Repositories, answers: dict[str | None, dict[str, str | None]]) -> dict[str, list[str]]:
-    """For hashes missing from the repository cited, the other repositories that have them."""
-    found: dict[str, list[str]] = {}
+def _elsewhere(repos: Repositories, answers: dict[str | None, dict[str, str | None]]) -> dict[str, list[str | None]]:
+    """For hashes missing from the repository cited, the other repositories (as cited) that have them."""
+    found: dict[str, list[str | None]] = {}
     for name, repo in repos.available():
         missing = {h for other, got in answers.items() if other != name for h, full in got.items() if full is None}
         for prefix, full in repo.resolve(sorted(missing)).items():
             if full is not None and full != AMBIGUOUS:
-                spec = repos.config.repository(name)
-                found.setdefault(prefix, []).append(spec.name if spec else str(name))
+                found.setdefault(prefix, []).append(name)
     return found
 
 
@@ -312,11 +317,12 @@ def link(config: Config) -> LinkResult:
         return LinkResult(problems=report.errors)
     with Repositories(config) as repos:
         result = plan(config, kb, repos)
-    if result.ok:
-        for change in result.changes:
-            path = Path(config.root, change.file)
-            if change.status == "created":
-                create_exclusive(path, change.text)
-            elif change.status == "updated":
-                replace_atomic(path, change.text)
+    if not result.ok:
+        return LinkResult(problems=result.problems)
+    for change in result.changes:
+        path = Path(config.root, change.file)
+        if change.status == "created":
+            create_exclusive(path, change.text)
+        elif change.status == "updated":
+            replace_atomic(path, change.text)
     return result
