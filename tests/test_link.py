@@ -3,122 +3,21 @@
 from __future__ import annotations
 
 import json
-import textwrap
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import yaml
 from conftest import run_kb
-from gitrepos import GitRepo, git_children
+from gitrepos import AUDIT, World, build_world, git_children
 
 from kb.config import discover, with_repositories
 from kb.linkcheck import unlinked_commits
 from kb.store import load
 
-AUDIT = "AUD-window-audit-11111"
-
-
-@dataclass
-class World:
-    """A knowledge base citing commits in two real repositories, `app` (default) and `infra`."""
-
-    root: Path
-    app: GitRepo
-    infra: GitRepo
-    fix: str
-    merge: str
-    traced: str
-    reverted: str
-    revert: str
-    stray: str
-    infra_fix: str
-
-    def write(self, folder: str, name: str, text: str) -> Path:
-        path = self.root / "data" / folder / f"{name}.yaml"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text))
-        return path
-
-    def commit_record(self, ref: str) -> dict[str, object]:
-        loaded: dict[str, object] = yaml.safe_load((self.root / "data" / "commits" / f"{ref}.yaml").read_text())
-        return loaded
-
-    def snapshot(self) -> dict[str, str]:
-        return {str(p.relative_to(self.root)): p.read_text() for p in sorted((self.root / "data").rglob("*.yaml"))}
-
 
 @pytest.fixture
 def world(tmp_path: Path) -> World:
-    app, infra = GitRepo(tmp_path / "app"), GitRepo(tmp_path / "infra")
-    app.commit("init", {"README": "app\n"}, date="2026-01-01T10:00:00+00:00")
-    fix = app.commit("fix(kyverno): values paths", {"k8s/kyverno/values.yaml": "a: 1\n"})
-    app.git("checkout", "-q", "-b", "docs")
-    app.commit("docs: runbook", {"docs/runbook.md": "# run\n"})
-    app.git("checkout", "-q", "main")
-    app.git("merge", "-q", "--no-ff", "-m", "Merge branch 'docs'", "docs", date="2026-01-10T13:00:00+00:00")
-    merge = app.git("rev-parse", "HEAD")
-    traced = app.commit("chore: tune probes\n\nFinding: F-probe-timing-22222\nRefs: F-no-such-record-99999")
-    reverted = app.commit("fix(grafana): pin image", {"k8s/grafana.yaml": "tag: 1\n"})
-    revert = app.revert(reverted, date="2026-01-11T08:00:00+00:00")
-    stray = app.commit("chore: stray change", {"tmp.txt": "x\n"}, date="2026-01-11T23:59:00+01:00")
-    app.commit("later work", {"later.txt": "x\n"}, date="2026-01-20T10:00:00+00:00")
-    infra.commit("init", {"tunnel.yaml": "a\n"}, date="2026-01-02T10:00:00+00:00")
-    infra_fix = infra.commit("fix(tunnel): drop dead routes", {"tunnel.yaml": "b\n"})
-    root = tmp_path / "kb"
-    root.mkdir()
-    (root / "kb.toml").write_text(
-        'records = "data"\n\n[[repositories]]\nname = "app"\npath = "../app"\ndefault = true\n\n'
-        '[[repositories]]\nname = "infra"\npath = "../infra"\n'
-    )
-    w = World(root, app, infra, fix, merge, traced, reverted, revert, stray, infra_fix)
-    w.write(
-        "audits",
-        AUDIT,
-        f"""\
-        id: {AUDIT}
-        title: Window audit
-        started: 2026-01-10
-        ended: 2026-01-11
-        trigger: test
-        scope:
-          description: everything
-        commits:
-        - {merge[:9]}
-        """,
-    )
-    for slug, commits, paths in [
-        ("F-kyverno-values-33333", [fix[:7]], ["k8s/kyverno"]),
-        ("F-grafana-image-44444", [reverted[:10]], []),
-        ("F-probe-timing-22222", [], []),
-    ]:
-        w.write(
-            "findings",
-            slug,
-            f"""\
-            id: {slug}
-            audit: {AUDIT}
-            title: {slug}
-            status: resolved
-            commits: {json.dumps(commits)}
-            paths: {json.dumps(paths)}
-            """,
-        )
-    w.write(
-        "actions",
-        "ACT-drop-routes-55555",
-        f"""\
-        id: ACT-drop-routes-55555
-        title: drop routes
-        todo: drop the dead routes
-        status: done
-        evidence:
-          commit: infra@{infra_fix[:8]}
-        source:
-          audit: {AUDIT}
-        """,
-    )
-    return w
+    return build_world(tmp_path)
 
 
 def test_link_writes_a_commit_record_per_cited_commit_with_git_facts(world: World) -> None:
