@@ -14,7 +14,9 @@ abbreviation is lengthened to the full hash it names.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
@@ -25,6 +27,9 @@ from kb.models import Commit
 from kb.refs import CommitRef, is_record_id
 from kb.store import Entry, KnowledgeBase, plain, relative
 from kb.validate import cited_commits
+
+WRITERS = 8
+"""Threads writing commit records: each write waits on its own fsync, so they overlap well."""
 
 Key = tuple[str | None, str]
 """A commit as kb keys it: repository name as cited (None is the default) and full hash."""
@@ -104,17 +109,14 @@ class Repositories:
 
 @dataclass
 class Resolution:
-    """Where each cited commit led: full hashes, git's facts, and the problems found."""
+    """Where each cited commit led: full hashes, and the problems found."""
 
     full: dict[CommitRef, str] = field(default_factory=dict)
-    info: dict[Key, CommitInfo] = field(default_factory=dict)
     problems: list[Diagnostic] = field(default_factory=list)
 
 
-def resolve(
-    repos: Repositories, cited: list[Citation], unavailable_code: str, extra: Collection[Key] = ()
-) -> Resolution:
-    """Resolve every citation, and read git's facts about them and `extra`, one git process per batch."""
+def resolve(repos: Repositories, cited: list[Citation], unavailable_code: str) -> Resolution:
+    """Resolve every citation to a full hash: one `cat-file --batch-check` per repository."""
     result = Resolution()
     wanted: dict[str | None, set[str]] = {}
     for citation in cited:
@@ -145,13 +147,18 @@ def resolve(
             result.problems.append(citation.diag("E501", f"no commit {ref.hash} in {where}"))
         else:
             result.full[ref] = answer
-    keys = {(ref.repo, full) for ref, full in result.full.items()} | set(extra)
+    return result
+
+
+def facts(repos: Repositories, keys: Collection[Key]) -> dict[Key, CommitInfo]:
+    """git's facts about resolved commits: one `log --no-walk` per repository."""
+    found = {}
     for name in {name for name, _ in keys}:
         repo = repos.get(name)
         if repo is not None:
             for full, info in repo.commits({h for n, h in keys if n == name}).items():
-                result.info[(name, full)] = info
-    return result
+                found[(name, full)] = info
+    return found
 
 
 def _elsewhere(repos: Repositories, answers: dict[str | None, dict[str, str | None]]) -> dict[str, list[str | None]]:
@@ -177,11 +184,15 @@ class History:
     problems: list[Diagnostic] = field(default_factory=list)
 
 
-def read_history(repos: Repositories, known_ids: set[str]) -> History:
+def scan_history(repos: Repositories) -> dict[str | None, list[Mention]]:
+    """The commits of each available repository that carry trailers or revert something."""
+    return {name: list(repo.mentions(repos.config.trailers)) for name, repo in repos.available()}
+
+
+def read_history(scanned: dict[str | None, list[Mention]], known_ids: set[str]) -> History:
     """Trailer links to known records, and reverts that were not themselves reverted."""
     history = History()
-    for name, repo in repos.available():
-        mentions = list(repo.mentions(repos.config.trailers))
+    for name, mentions in scanned.items():
         history.links.update(_trailer_links(name, mentions, known_ids, history.problems))
         reverts = {m.reverts: m.hash for m in mentions if m.reverts}
         for reverted, reverter in reverts.items():
@@ -253,30 +264,41 @@ class LinkResult:
         }
 
 
-def merge(old: Commit | None, repo: str | None, info: CommitInfo, records: set[str], reverted: str | None) -> Commit:
+def _facts(info: CommitInfo | None) -> dict[str, Any]:
+    if info is None:
+        return {}
+    return {"subject": info.subject, "author": info.author, "date": info.date, "files": list(info.files)}
+
+
+def merge(old: Commit | None, key: Key, info: CommitInfo | None, records: set[str], reverted: str | None) -> Commit:
     """The commit record after linking: empty fields filled from git, human-written ones kept."""
-    data: dict[str, Any] = plain(old) if old else {"repo": repo}
-    data["hash"] = info.hash
-    facts = {"subject": info.subject, "author": info.author, "date": info.date, "files": list(info.files)}
-    for key, value in {**facts, "reverted_by": reverted}.items():
-        if data.get(key) in (None, "", []) and value not in (None, "", []):
-            data[key] = value
+    data: dict[str, Any] = plain(old) if old else {"repo": key[0]}
+    data["hash"] = key[1]
+    for field_name, value in {**_facts(info), "reverted_by": reverted}.items():
+        if data.get(field_name) in (None, "", []) and value not in (None, "", []):
+            data[field_name] = value
     data["records"] = sorted(set(data.get("records", [])) | records)
     return Commit.model_validate(data)
 
 
-def _kept(record: Commit, info: CommitInfo) -> tuple[str, ...]:
-    facts = {"subject": info.subject, "author": info.author, "date": info.date, "files": list(info.files)}
-    return tuple(key for key, value in facts.items() if getattr(record, key) != value)
+def _kept(record: Commit, info: CommitInfo | None) -> tuple[str, ...]:
+    return tuple(key for key, value in _facts(info).items() if getattr(record, key) != value)
 
 
-def plan(config: Config, kb: KnowledgeBase, repos: Repositories) -> LinkResult:
+def _complete(record: Commit) -> bool:
+    """Linked before: git's facts are all there, so there is nothing to ask git."""
+    return bool(record.author and record.date and record.files)
+
+
+def plan(
+    config: Config, kb: KnowledgeBase, repos: Repositories, scanned: dict[str | None, list[Mention]]
+) -> LinkResult:
     """Every change kb link would make, or the problems that prevent it; writes nothing."""
     from kb.yamlout import record_text
 
     cited = citations(kb)
-    history = read_history(repos, set(kb.by_id()))
-    resolution = resolve(repos, cited, "E504", extra=set(history.links))
+    history = read_history(scanned, set(kb.by_id()))
+    resolution = resolve(repos, cited, "E504")
     result = LinkResult(problems=resolution.problems + history.problems)
     entries: dict[Key, tuple[Entry, Commit]] = {}
     for entry in kb.entries.get("commit", []):
@@ -285,23 +307,32 @@ def plan(config: Config, kb: KnowledgeBase, repos: Repositories) -> LinkResult:
         full = resolution.full.get(CommitRef(old.repo, old.hash))
         if full:
             entries.setdefault((old.repo, full), (entry, old))
-    for key, info in sorted(resolution.info.items(), key=lambda item: (item[0][0] or "", item[0][1])):
+    keys = sorted({(ref.repo, full) for ref, full in resolution.full.items()} | set(history.links), key=_order)
+    info = facts(repos, [k for k in keys if k not in entries or not _complete(entries[k][1])])
+    for key in keys:
         ref = str(CommitRef(*key))
         found = entries.get(key)
-        new = merge(found[1] if found else None, key[0], info, history.links.get(key, set()), reverter(history, key))
+        new = merge(
+            found[1] if found else None, key, info.get(key), history.links.get(key, set()), reverter(history, key)
+        )
         if found is None:
             path = config.records / Commit.folder / f"{ref}.yaml"
             if path.exists():
                 message = f"cannot create {path.name} for {ref}: the file exists and holds another commit"
                 result.problems.append(Diagnostic(relative(config, path), 0, 0, "E301", "hash", message))
-            changed = tuple(k for k in Commit.model_fields if k in plain(new))
+            changed = tuple(plain(new))
             result.changes.append(Change(relative(config, path), ref, "created", changed, (), record_text(new)))
         else:
             changed = tuple(k for k in Commit.model_fields if getattr(new, k) != getattr(found[1], k))
             status: Status = "updated" if changed else "unchanged"
-            result.changes.append(Change(found[0].file, ref, status, changed, _kept(new, info), record_text(new)))
+            text = record_text(new) if changed else ""
+            result.changes.append(Change(found[0].file, ref, status, changed, _kept(new, info.get(key)), text))
     result.problems.sort()
     return result
+
+
+def _order(key: Key) -> tuple[str, str]:
+    return key[0] or "", key[1]
 
 
 def link(config: Config) -> LinkResult:
@@ -309,20 +340,26 @@ def link(config: Config) -> LinkResult:
 
     A knowledge base that does not validate is not linked: its errors are the result.
     """
-    from kb.fsio import create_exclusive, replace_atomic
     from kb.validate import validate
 
-    kb, report = validate(config)
-    if not report.ok:
-        return LinkResult(problems=report.errors)
-    with Repositories(config) as repos:
-        result = plan(config, kb, repos)
-    if not result.ok:
-        return LinkResult(problems=result.problems)
-    for change in result.changes:
-        path = Path(config.root, change.file)
-        if change.status == "created":
-            create_exclusive(path, change.text)
-        elif change.status == "updated":
-            replace_atomic(path, change.text)
+    with Repositories(config) as repos, ThreadPoolExecutor(WRITERS) as pool:
+        list(repos.available())  # open them all here, before a second thread asks
+        scanning = pool.submit(scan_history, repos)  # git reads history while Python loads the records
+        kb, report = validate(config)
+        if not report.ok:
+            return LinkResult(problems=report.errors)
+        result = plan(config, kb, repos, scanning.result())
+        if not result.ok:
+            return LinkResult(problems=result.problems)
+        list(pool.map(partial(_write, config.root), result.changes))  # fsync waits overlap
     return result
+
+
+def _write(root: Path, change: Change) -> None:
+    from kb.fsio import create_exclusive, replace_atomic
+
+    path = Path(root, change.file)
+    if change.status == "created":
+        create_exclusive(path, change.text)
+    elif change.status == "updated":
+        replace_atomic(path, change.text)

@@ -7,10 +7,10 @@ from typing import Any
 
 from kb.config import Config
 from kb.diagnostics import Diagnostic
-from kb.link import Key, Repositories, citations, resolve
+from kb.link import Key, Repositories, citations, facts, resolve
 from kb.models import Commit, Finding
 from kb.refs import CommitRef
-from kb.store import KnowledgeBase
+from kb.store import Entry, KnowledgeBase
 
 
 def check_git(kb: KnowledgeBase) -> Iterator[Diagnostic]:
@@ -23,25 +23,24 @@ def check_git(kb: KnowledgeBase) -> Iterator[Diagnostic]:
     if not kb.config.repositories:
         message = "no repositories in kb.toml: commit links unverified (add [[repositories]] or pass --repo)"
         yield Diagnostic("kb.toml", 0, 0, "W404", "repositories", message)
+    claims: list[tuple[Entry, Finding, list[Key]]] = []
     with Repositories(kb.config) as repos:
         resolution = resolve(repos, cited, "W404")
+        for entry in kb.entries.get("finding", []):
+            finding = entry.record
+            assert isinstance(finding, Finding)
+            refs = [CommitRef.parse(text) for text in finding.commits]
+            keys = [(ref.repo, resolution.full[ref]) for ref in refs if ref in resolution.full]
+            if finding.paths and keys:
+                claims.append((entry, finding, keys))
+        info = facts(repos, {key for _, _, keys in claims for key in keys})
     yield from resolution.problems
-    for entry in kb.entries.get("finding", []):
-        finding = entry.record
-        assert isinstance(finding, Finding)
-        keys = [_key(resolution.full, CommitRef.parse(text)) for text in finding.commits]
-        infos = [resolution.info[key] for key in keys if key in resolution.info]
-        if not finding.paths or not infos:
-            continue
-        files = [f for info in infos for f in info.files]
+    for entry, finding, keys in claims:
+        files = [f for key in keys if key in info for f in info[key].files]
         if not any(_touches(path, files) for path in finding.paths):
             line, column = entry.at("paths")
             message = f"none of its fix commits changed {', '.join(finding.paths)}"
             yield Diagnostic(entry.file, line, column, "W502", "paths", message)
-
-
-def _key(full: dict[CommitRef, str], ref: CommitRef) -> Key | None:
-    return (ref.repo, full[ref]) if ref in full else None
 
 
 def _touches(path: str, files: list[str]) -> bool:

@@ -1,0 +1,144 @@
+"""Benchmark kb link on a long history: 100,000 commits, 1,000 cited hashes, one trailer scan.
+
+Builds the repository with `git fast-import` (seconds, not minutes) under bench/out/, then
+prints, best of several runs:
+
+- resolving 1,000 abbreviated hashes in process (cat-file --batch-check), and reading their
+  facts too (one `log --no-walk --stdin`, files changed included), next to the raw floor: one
+  `git cat-file --batch` over the same hashes;
+- the trailer and revert scan, one pass over all of history;
+- the whole `kb link` as a process on a knowledge base citing those 1,000 commits (first run
+  writes every record; second run finds nothing to change).
+
+Run: python bench/link_bench.py [--commits N] [--cited N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from kb.git import Repository
+
+OUT = Path(__file__).parent / "out" / "link"
+FINDINGS = 100
+TRAILER_EVERY = 997
+
+
+def fast_import_stream(commits: int) -> bytes:
+    """A linear history touching files spread over 100 folders, with a trailer now and then."""
+    parts = []
+    for i in range(commits):
+        message = f"change {i}: tune setting {i % 1000}\n"
+        if i % TRAILER_EVERY == 0:
+            message += f"\nFinding: F-bench-finding-{(i // TRAILER_EVERY) % FINDINGS:05d}\n"
+        content = f"value {i}\n"
+        data = message.encode()
+        parts.append(
+            f"commit refs/heads/main\nmark :{i + 1}\n"
+            f"author Bench <bench@example.org> {1700000000 + i * 60} +0000\n"
+            f"committer Bench <bench@example.org> {1700000000 + i * 60} +0000\n"
+            f"data {len(data)}\n{message}"
+            f"M 644 inline d{i % 100}/f{i % 1000}.txt\ndata {len(content)}\n{content}\n"
+        )
+    return "".join(parts).encode()
+
+
+def build_repo(path: Path, commits: int) -> None:
+    if path.exists():
+        shutil.rmtree(path)
+    subprocess.run(["git", "init", "-q", "-b", "main", str(path)], check=True)
+    subprocess.run(["git", "fast-import", "--quiet"], cwd=path, input=fast_import_stream(commits), check=True)
+    subprocess.run(["git", "checkout", "-q", "main"], cwd=path, check=True)
+
+
+def build_kb(root: Path, repo: Path, cited: list[str]) -> None:
+    """A knowledge base whose findings cite the commits, ten per finding."""
+    if root.exists():
+        shutil.rmtree(root)
+    (root / "data" / "audits").mkdir(parents=True)
+    (root / "data" / "findings").mkdir()
+    (root / "kb.toml").write_text(f'records = "data"\n\n[[repositories]]\nname = "app"\npath = "{repo}"\n')
+    audit = "AUD-bench-audit-00000"
+    (root / "data" / "audits" / f"{audit}.yaml").write_text(
+        f"id: {audit}\ntitle: bench\nstarted: 2023-11-14\ntrigger: bench\nscope:\n  description: bench\n"
+    )
+    per = max(1, len(cited) // FINDINGS)
+    for n in range(FINDINGS):
+        fid = f"F-bench-finding-{n:05d}"
+        commits = "".join(f"- {h}\n" for h in cited[n * per : (n + 1) * per])
+        (root / "data" / "findings" / f"{fid}.yaml").write_text(
+            f"id: {fid}\naudit: {audit}\ntitle: finding {n}\ncommits:\n{commits or '[]'}"
+        )
+
+
+def best(runs: int, work: Callable[[], object]) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--commits", type=int, default=100_000)
+    parser.add_argument("--cited", type=int, default=1_000)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+
+    repo_path = OUT / "repo"
+    start = time.perf_counter()
+    build_repo(repo_path, args.commits)
+    print(f"built {args.commits:,} commits with git fast-import in {time.perf_counter() - start:.1f} s")
+
+    every = subprocess.run(
+        ["git", "rev-list", "--all"], cwd=repo_path, capture_output=True, text=True, check=True
+    ).stdout.split()
+    hashes = random.Random(4).sample(every, args.cited)
+    prefixes = [h[:10] for h in hashes]
+    stdin = "".join(f"{p}\n" for p in prefixes).encode()
+
+    def raw() -> None:
+        subprocess.run(["git", "cat-file", "--batch"], cwd=repo_path, input=stdin, capture_output=True, check=True)
+
+    with Repository(repo_path) as repo:
+        resolved = repo.resolve(prefixes)
+        assert sorted(v for v in resolved.values() if v) == sorted(hashes)
+        floor = best(args.runs, raw)
+        only = best(args.runs, lambda: repo.resolve(prefixes))
+        facts = best(args.runs, lambda: repo.commits(repo.resolve(prefixes).values()))  # type: ignore[arg-type]
+        scan = best(args.runs, lambda: list(repo.mentions(["Finding", "Action", "Lesson", "Refs"])))
+        found = len(list(repo.mentions(["Finding"])))
+
+    print(f"raw `git cat-file --batch`, {args.cited:,} hashes:     {floor * 1000:7.1f} ms  (the floor)")
+    print(f"kb resolve {args.cited:,} abbreviations:             {only * 1000:7.1f} ms  ({only / floor:.1f}x floor)")
+    print(
+        f"kb resolve + subject/author/date/files:      {facts * 1000:7.1f} ms  ({facts / floor:.1f}x floor; "
+        "files need a tree diff per commit, which cat-file does not do)"
+    )
+    print(
+        f"trailer + revert scan, one pass over {args.commits:,} commits: {scan * 1000:7.1f} ms ({found} with trailers)"
+    )
+
+    kb_root = OUT / "kb"
+    build_kb(kb_root, repo_path, prefixes)
+    command = [sys.executable, "-m", "kb", "--root", str(kb_root), "link"]
+    for label in ("first run, writes every record", "second run, nothing to change"):
+        start = time.perf_counter()
+        result = subprocess.run(command, capture_output=True, text=True)
+        elapsed = time.perf_counter() - start
+        summary = result.stderr.strip().splitlines()[-1] if result.stderr.strip() else ""
+        print(f"`kb link` as a process ({label}): {elapsed:.2f} s  exit {result.returncode}  [{summary}]")
+    print("(2 shared cores, other jobs running: figures are noisy; best of runs where repeated)")
+
+
+if __name__ == "__main__":
+    main()
