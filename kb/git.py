@@ -123,14 +123,37 @@ class Repository:
             found[info.hash] = info
         return found
 
-    def mentions(self, trailer_keys: Collection[str]) -> Iterator[Mention]:
+    def tips(self) -> list[str]:
+        """The full hashes `--all` starts from: every ref, and HEAD."""
+        try:
+            out = self._repo.git.execute(["git", "show-ref", "--head", "--hash"], stdout_as_string=True)
+        except git.GitCommandError:  # no refs at all yet
+            return []
+        return sorted({line for line in str(out).split() if _FULL.match(line)})
+
+    def dropped(self, tips: Collection[str]) -> bool:
+        """True when history reachable from these earlier tips is gone or no longer on any ref."""
+        if any(not _FULL.match(t) for t in tips):
+            return True
+        try:
+            out = self._repo.git.execute(["git", "rev-list", "--count", *tips, "--not", "--all"], stdout_as_string=True)
+        except git.GitCommandError:  # a tip was garbage-collected
+            return True
+        return str(out).strip() != "0"
+
+    def mentions(self, trailer_keys: Collection[str], since: Collection[str] = ()) -> Iterator[Mention]:
         """Commits on any branch whose message has one of the trailers or says it reverts a commit.
 
-        One pass over history; git's own --grep and trailer parser pick the commits out.
+        One pass over history (or over what is new since the tips `since`); git's own --grep
+        and trailer parser pick the commits out.
         """
+        if any(not _FULL.match(t) for t in since):
+            raise ValueError("since: full hashes only")
         keys = {k.lower() for k in trailer_keys}
-        greps = [f"--grep=^{re.escape(k)}:" for k in sorted(keys)] + ["--grep=This reverts commit"]
-        out = self._log("--all", "-i", "-E", *greps, "--format=%x1e%H%x1f%(trailers:only,unfold)%x1f%B")
+        # fixed strings are the fastest grep; git's trailer parser then drops any false match
+        greps = [f"--grep={k}:" for k in sorted(keys)] + ["--grep=This reverts commit"]
+        fmt = "--format=%x1e%H%x1f%(trailers:only,unfold)%x1f%B"
+        out = self._log("-i", "-F", *greps, fmt, "--all", *(["--not", *since] if since else []))
         for chunk in out.split("\x1e")[1:]:
             hash_, trailers, body = chunk.split("\x1f", 2)
             pairs = []

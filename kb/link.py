@@ -23,16 +23,14 @@ from typing import Any, Literal
 from kb.config import Config
 from kb.diagnostics import Diagnostic, Level
 from kb.git import AMBIGUOUS, CommitInfo, GitError, Mention, Repository
+from kb.history import Key, read_history, reverter, scan_history
 from kb.models import Commit
-from kb.refs import CommitRef, is_record_id
+from kb.refs import CommitRef
 from kb.store import Entry, KnowledgeBase, plain, relative
 from kb.validate import cited_commits
 
 WRITERS = 8
 """Threads writing commit records: each write waits on its own fsync, so they overlap well."""
-
-Key = tuple[str | None, str]
-"""A commit as kb keys it: repository name as cited (None is the default) and full hash."""
 
 
 @dataclass(frozen=True)
@@ -172,58 +170,6 @@ def _elsewhere(repos: Repositories, answers: dict[str | None, dict[str, str | No
     return found
 
 
-# --- history: trailers and reverts ----------------------------------------------------------
-
-
-@dataclass
-class History:
-    """What one pass over each repository's history says about records and reverts."""
-
-    links: dict[Key, set[str]] = field(default_factory=dict)
-    reverted_by: dict[Key, str] = field(default_factory=dict)
-    problems: list[Diagnostic] = field(default_factory=list)
-
-
-def scan_history(repos: Repositories) -> dict[str | None, list[Mention]]:
-    """The commits of each available repository that carry trailers or revert something."""
-    return {name: list(repo.mentions(repos.config.trailers)) for name, repo in repos.available()}
-
-
-def read_history(scanned: dict[str | None, list[Mention]], known_ids: set[str]) -> History:
-    """Trailer links to known records, and reverts that were not themselves reverted."""
-    history = History()
-    for name, mentions in scanned.items():
-        history.links.update(_trailer_links(name, mentions, known_ids, history.problems))
-        reverts = {m.reverts: m.hash for m in mentions if m.reverts}
-        for reverted, reverter in reverts.items():
-            if not any(reverter.startswith(r) for r in reverts):  # a revert of the revert reinstates it
-                history.reverted_by[(name, reverted)] = reverter
-    return history
-
-
-def _trailer_links(
-    name: str | None, mentions: list[Mention], known_ids: set[str], problems: list[Diagnostic]
-) -> Iterator[tuple[Key, set[str]]]:
-    for mention in mentions:
-        ids = set()
-        for key, value in mention.trailers:
-            for token in value.replace(",", " ").split():
-                if token in known_ids:
-                    ids.add(token)
-                elif is_record_id(token):
-                    where = f"{name}@{mention.hash}" if name else mention.hash
-                    problems.append(Diagnostic(where, 0, 0, "W503", key, f"trailer names {token}, no such record"))
-        if ids:
-            yield (name, mention.hash), ids
-
-
-def reverter(history: History, key: Key) -> str | None:
-    """The commit that reverts `key`, matching a revert message's abbreviated hash too."""
-    name, full = key
-    found = history.reverted_by.get(key)
-    return found or next((r for (n, h), r in history.reverted_by.items() if n == name and full.startswith(h)), None)
-
-
 # --- commit records ---------------------------------------------------------------------------
 
 
@@ -344,7 +290,7 @@ def link(config: Config) -> LinkResult:
 
     with Repositories(config) as repos, ThreadPoolExecutor(WRITERS) as pool:
         list(repos.available())  # open them all here, before a second thread asks
-        scanning = pool.submit(scan_history, repos)  # git reads history while Python loads the records
+        scanning = pool.submit(scan_history, config, list(repos.available()))  # while Python loads records
         kb, report = validate(config)
         if not report.ok:
             return LinkResult(problems=report.errors)

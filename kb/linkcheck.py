@@ -7,7 +7,8 @@ from typing import Any
 
 from kb.config import Config
 from kb.diagnostics import Diagnostic
-from kb.link import Key, Repositories, citations, facts, resolve
+from kb.history import Key
+from kb.link import Repositories, citations, facts, resolve
 from kb.models import Commit, Finding
 from kb.refs import CommitRef
 from kb.store import Entry, KnowledgeBase
