@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from kb.commits import cited, reverted_fixes
 from kb.config import Config
 from kb.diagnostics import Diagnostic, Report
 from kb.models import Action, Audit, Commit, Finding, Lesson, Record, Snapshot
@@ -98,12 +99,8 @@ def check_references(kb: KnowledgeBase) -> Iterator[Diagnostic]:
 
 def cited_commits(entry: Entry) -> Iterator[tuple[tuple[str | int, ...], CommitRef]]:
     """Every commit a record cites, with the field path that cites it."""
-    rec = entry.record
-    if isinstance(rec, (Finding, Audit)):
-        for i, text in enumerate(rec.commits):
-            yield ("commits", i), CommitRef.parse(text)
-    if isinstance(rec, Action) and rec.evidence and rec.evidence.commit:
-        yield ("evidence", "commit"), CommitRef.parse(rec.evidence.commit)
+    for path, text in cited(entry.record):
+        yield path, CommitRef.parse(text)
 
 
 def check_commits(kb: KnowledgeBase) -> Iterator[Diagnostic]:
@@ -125,16 +122,19 @@ def check_commits(kb: KnowledgeBase) -> Iterator[Diagnostic]:
 
 
 def check_reverted(kb: KnowledgeBase) -> Iterator[Diagnostic]:
-    """A finding not open whose fix commit was later reverted has regressed (from stored records)."""
+    """A finding not open whose fix commit (cited, or naming it in a trailer) was reverted has regressed.
+
+    Works from the stored commit records (`reverted_by`, filled in by `kb link`), so it needs no git.
+    """
     for entry in kb.entries.get("finding", []):
         finding = entry.record
         if not isinstance(finding, Finding) or finding.status.value == "open":
             continue
-        for i, text in enumerate(finding.commits):
-            commit = kb.commit(CommitRef.parse(text))
-            if commit is not None and commit.reverted_by:
-                message = f"fix commit {text} was reverted by {commit.reverted_by}: the finding has regressed"
-                yield _diag(entry, "W501", ("commits", i), message)
+        for commit in reverted_fixes(kb, finding):
+            ref = CommitRef(commit.repo, commit.hash)
+            path = next((p for p, text in cited(finding) if CommitRef.parse(text).matches(ref)), ("id",))
+            message = f"fix commit {commit.ref} was reverted by {commit.reverted_by}: the finding has regressed"
+            yield _diag(entry, "W501", path, message)
 
 
 def check_dates(kb: KnowledgeBase) -> Iterator[Diagnostic]:

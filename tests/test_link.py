@@ -10,6 +10,7 @@ import yaml
 from conftest import run_kb
 from gitrepos import AUDIT, World, build_world, git_children
 
+from kb.commits import commits_of, reverted_fixes
 from kb.config import discover, with_repositories
 from kb.linkcheck import unlinked_commits
 from kb.store import load
@@ -97,9 +98,21 @@ def test_reverted_fix_is_recorded_and_warned_about_without_the_repository(world:
     result = run_kb(world.root, "validate")
     assert result.exit_code == 0
     assert (
-        f"data/findings/F-grafana-image-44444.yaml:5:11: W501 commits.0: fix commit {world.reverted[:10]} "
+        f"data/findings/F-grafana-image-44444.yaml:5:11: W501 commits.0: fix commit {world.reverted} "
         f"was reverted by {world.revert}: the finding has regressed"
     ) in result.output
+
+
+def test_a_trailer_linked_fix_that_was_reverted_regresses_its_finding_too(world: World) -> None:
+    undo = world.app.commit(f'Revert "chore: tune probes"\n\nThis reverts commit {world.traced}.\n')
+    run_kb(world.root, "link")
+    config = discover(world.root)
+    kb = load(config)
+    finding = next(f for f in kb.findings if f.id == "F-probe-timing-22222")
+    assert [c.hash for c in commits_of(kb, finding)] == [world.traced]
+    assert [c.reverted_by for c in reverted_fixes(kb, finding)] == [undo]
+    result = run_kb(world.root, "validate")
+    assert f"F-probe-timing-22222.yaml:1:1: W501 id: fix commit {world.traced} was reverted by {undo}" in result.output
 
 
 def test_revert_of_a_revert_reinstates_the_fix(world: World) -> None:
