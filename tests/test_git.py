@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from gitrepos import GitRepo, git_children
 
 from kb.git import AMBIGUOUS, GitError, Repository
+from tests.gitrepos import GitRepo, git_children
 
 
 @pytest.fixture

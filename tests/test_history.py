@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from gitrepos import World, build_world
 
 from kb.config import discover
 from kb.git import Repository
 from kb.history import scan_history
+from tests.gitrepos import World, build_world
 
 
 @pytest.fixture

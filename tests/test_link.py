@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import run_kb
-from gitrepos import AUDIT, World, build_world, git_children
 
 from kb.commits import commits_of, reverted_fixes
 from kb.config import discover, with_repositories
 from kb.linkcheck import unlinked_commits
 from kb.store import load
+from tests.conftest import run_kb
+from tests.gitrepos import AUDIT, World, build_world, git_children
 
 
 @pytest.fixture

@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import run_kb
-from gitrepos import AUDIT, World, build_world
+
+from tests.conftest import run_kb
+from tests.gitrepos import AUDIT, World, build_world
 
 
 @pytest.fixture
