@@ -38,13 +38,13 @@ class Citation:
     """One place in a record file that names a commit."""
 
     ref: CommitRef
-    file: str
-    line: int
-    column: int
-    field: str
+    entry: Entry
+    path: tuple[str | int, ...]
 
     def diag(self, code: str, message: str) -> Diagnostic:
-        return Diagnostic(self.file, self.line, self.column, code, self.field, message)
+        """A diagnostic at this place (finding the line parses the file again, so only problems ask)."""
+        line, column = self.entry.at(*self.path)
+        return Diagnostic(self.entry.file, line, column, code, ".".join(str(p) for p in self.path), message)
 
 
 def citations(kb: KnowledgeBase) -> list[Citation]:
@@ -54,9 +54,7 @@ def citations(kb: KnowledgeBase) -> list[Citation]:
         cited = list(cited_commits(entry))
         if isinstance(entry.record, Commit):
             cited.append((("hash",), CommitRef(entry.record.repo, entry.record.hash)))
-        for path, ref in cited:
-            if kb.config.repository(ref.repo) is not None:
-                found.append(Citation(ref, entry.file, *entry.at(*path), ".".join(str(p) for p in path)))
+        found += [Citation(ref, entry, path) for path, ref in cited if kb.config.repository(ref.repo) is not None]
     return found
 
 
