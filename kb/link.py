@@ -48,13 +48,13 @@ class Citation:
 
 
 def citations(kb: KnowledgeBase) -> list[Citation]:
-    """Every commit the knowledge base names, commit records included, in a known repository."""
+    """Every commit the knowledge base names, commit records included."""
     found = []
     for entry in kb.all_entries():
         cited = list(cited_commits(entry))
         if isinstance(entry.record, Commit):
             cited.append((("hash",), CommitRef(entry.record.repo, entry.record.hash)))
-        found += [Citation(ref, entry, path) for path, ref in cited if kb.config.repository(ref.repo) is not None]
+        found += [Citation(ref, entry, path) for path, ref in cited]
     return found
 
 
@@ -78,10 +78,14 @@ class Repositories:
         """The open repository a reference names (None: the default), or None if unavailable."""
         if name not in self._open:
             spec = self.config.repository(name)
-            try:
-                self._open[name] = Repository(spec.path) if spec else None
-            except GitError as err:
-                self._open[name], self.missing[name] = None, str(err)
+            self._open[name] = None
+            if spec is None:
+                self.missing[name] = f"{name!r} is not in kb.toml"
+            else:
+                try:
+                    self._open[name] = Repository(spec.path)
+                except GitError as err:
+                    self.missing[name] = str(err)
         return self._open[name]
 
     def available(self) -> Iterator[tuple[str | None, Repository]]:
@@ -127,7 +131,8 @@ def resolve(repos: Repositories, cited: list[Citation], unavailable_code: str) -
         ref = citation.ref
         if ref.repo not in answers:
             why = repos.missing.get(ref.repo, "not available")
-            result.problems.append(citation.diag(unavailable_code, f"cannot verify {ref}: repository {why}"))
+            code = unavailable_code if repos.config.repository(ref.repo) else "E404"
+            result.problems.append(citation.diag(code, f"cannot verify {ref}: repository {why}"))
             continue
         answer = answers[ref.repo][ref.hash]
         where = repos.label(ref.repo)
@@ -284,12 +289,11 @@ def link(config: Config) -> LinkResult:
 
     A knowledge base that does not validate is not linked: its errors are the result.
     """
-    from kb.validate import validate
+    from kb.validate import check_identity, check_references, validate
 
     with Repositories(config) as repos, ThreadPoolExecutor(WRITERS) as pool:
-        list(repos.available())  # open them all here, before a second thread asks
         scanning = pool.submit(scan_history, config, list(repos.available()))  # while Python loads records
-        kb, report = validate(config)
+        kb, report = validate(config, checks=(check_identity, check_references))  # the errors that stop a link
         if not report.ok:
             return LinkResult(problems=report.errors)
         result = plan(config, kb, repos, scanning.result())

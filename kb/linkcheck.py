@@ -20,7 +20,7 @@ def check_git(kb: KnowledgeBase) -> Iterator[Diagnostic]:
     A check for `validate(checks=...)`: W404 where a repository is not at hand, E501-E503 where
     a link is broken, W502 where a finding names paths that none of its fix commits changed.
     """
-    cited = citations(kb)
+    cited = [c for c in citations(kb) if kb.config.repository(c.ref.repo)]  # check_commits reports the rest
     if not kb.config.repositories:
         message = "no repositories in kb.toml: commit links unverified (add [[repositories]] or pass --repo)"
         yield Diagnostic("kb.toml", 0, 0, "W404", "repositories", message)

@@ -135,6 +135,7 @@ def test_broken_links_are_errors_naming_file_and_line_and_nothing_is_written(wor
         - {one[:7]}
         - {world.infra_fix[:7]}
         - infra@{world.fix[:7]}
+        - nowhere@{world.fix[:7]}
         """,
     )
     result = run_kb(world.root, "link")
@@ -147,6 +148,7 @@ def test_broken_links_are_errors_naming_file_and_line_and_nothing_is_written(wor
         f"but in 'infra'; write infra@{world.infra_fix[:7]}\n",
         f"{file}:8:3: E503 commits.3: commit {world.fix[:7]} is not in 'infra' (",
         f"but in 'app'; write {world.fix[:7]}\n",
+        f"{file}:9:3: E404 commits.4: cannot verify nowhere@{world.fix[:7]}: repository 'nowhere' is not in kb.toml",
     ]:
         assert expected in result.output
     assert "nothing written" in result.output
