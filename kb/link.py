@@ -261,9 +261,8 @@ def plan(
     for key in keys:
         ref = str(CommitRef(*key))
         found = entries.get(key)
-        new = merge(
-            found[1] if found else None, key, info.get(key), history.links.get(key, set()), reverter(history, key)
-        )
+        links, reverted = history.links.get(key, set()), reverter(history, key)
+        new = merge(found[1] if found else None, key, info.get(key), links, reverted)
         if found is None:
             path = config.records / Commit.folder / f"{ref}.yaml"
             if path.exists():
@@ -287,7 +286,8 @@ def _order(key: Key) -> tuple[str, str]:
 def link(config: Config) -> LinkResult:
     """Resolve every cited commit and write the commit records; on any error, write nothing.
 
-    A knowledge base that does not validate is not linked: its errors are the result.
+    Records that do not load, duplicate IDs and broken references stop a link too: their
+    errors are the result. Git reads history in a second thread while the records load.
     """
     from kb.validate import check_identity, check_references, validate
 
