@@ -13,7 +13,7 @@ abbreviation is lengthened to the full hash it names.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
@@ -240,15 +240,16 @@ def _complete(record: Commit) -> bool:
 
 
 def plan(
-    config: Config, kb: KnowledgeBase, repos: Repositories, scanned: dict[str | None, list[Mention]]
+    config: Config, kb: KnowledgeBase, repos: Repositories, scanned: Callable[[], dict[str | None, list[Mention]]]
 ) -> LinkResult:
-    """Every change kb link would make, or the problems that prevent it; writes nothing."""
+    """Every change kb link would make, or the problems that prevent it; writes nothing.
+
+    `scanned` gives the history scan; it is asked for only once the cited commits are read,
+    so a scan running in another thread overlaps with that.
+    """
     from kb.yamlout import record_text
 
-    cited = citations(kb)
-    history = read_history(scanned, set(kb.by_id()))
-    resolution = resolve(repos, cited, "E504")
-    result = LinkResult(problems=resolution.problems + history.problems)
+    resolution = resolve(repos, citations(kb), "E504")
     entries: dict[Key, tuple[Entry, Commit]] = {}
     for entry in kb.entries.get("commit", []):
         old = entry.record
@@ -256,9 +257,16 @@ def plan(
         full = resolution.full.get(CommitRef(old.repo, old.hash))
         if full:
             entries.setdefault((old.repo, full), (entry, old))
-    keys = sorted({(ref.repo, full) for ref, full in resolution.full.items()} | set(history.links), key=_order)
-    info = facts(repos, [k for k in keys if k not in entries or not _complete(entries[k][1])])
-    for key in keys:
+
+    def unlinked(keys: Collection[Key]) -> list[Key]:
+        return [k for k in keys if k not in entries or not _complete(entries[k][1])]
+
+    cited = {(ref.repo, full) for ref, full in resolution.full.items()}
+    info = facts(repos, unlinked(cited))
+    history = read_history(scanned(), set(kb.by_id()))
+    info |= facts(repos, unlinked(set(history.links) - cited))
+    result = LinkResult(problems=resolution.problems + history.problems)
+    for key in sorted(cited | set(history.links), key=_order):
         ref = str(CommitRef(*key))
         found = entries.get(key)
         links, reverted = history.links.get(key, set()), reverter(history, key)
@@ -296,7 +304,7 @@ def link(config: Config) -> LinkResult:
         kb, report = validate(config, checks=(check_identity, check_references))  # the errors that stop a link
         if not report.ok:
             return LinkResult(problems=report.errors)
-        result = plan(config, kb, repos, scanning.result())
+        result = plan(config, kb, repos, scanning.result)
         if not result.ok:
             return LinkResult(problems=result.problems)
         list(pool.map(partial(_write, config.root), result.changes))  # fsync waits overlap
