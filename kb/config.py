@@ -7,8 +7,10 @@ Standard library only: the fast commands read the configuration too.
 
 from __future__ import annotations
 
+import re
 import tomllib
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +46,8 @@ DEFAULT_OUTPUTS = (
 )
 DEFAULT_TRAILERS = ("Finding", "Action", "Lesson", "Refs")
 
+_REPO_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")  # the REPO in REPO@HASH
+_TRAILER = re.compile(r"^[A-Za-z][A-Za-z0-9-]*$")
 _TOP_KEYS = {"records", "templates", "cache", "outputs", "repositories", "site", "link"}
 _SITE_KEYS = {"docs_dir", "site_dir"}
 _LINK_KEYS = {"trailers"}
@@ -106,6 +110,8 @@ def _repositories(raw: Any, root: Path) -> tuple[Repository, ...]:
         _expect(entry, dict, where)
         _unknown(entry, {"name", "path", "default"}, where)
         name = _expect(entry.get("name"), str, f"{where}.name")
+        if not _REPO_NAME.match(name):
+            raise ConfigError(f"{CONFIG_NAME}: {where}.name {name!r} must be letters, digits, '.', '_' or '-'")
         path = root / _expect(entry.get("path", "."), str, f"{where}.path")
         repos.append(Repository(name, path, bool(_expect(entry.get("default", False), bool, f"{where}.default"))))
     if len({r.name for r in repos}) != len(repos):
@@ -150,6 +156,9 @@ def load(root: Path) -> Config:
     link = _expect(raw.get("link", {}), dict, "link")
     _unknown(link, _LINK_KEYS, "[link]")
     trailers = tuple(_expect(link.get("trailers", list(DEFAULT_TRAILERS)), list, "link.trailers"))
+    for trailer in trailers:
+        if not (isinstance(trailer, str) and _TRAILER.match(trailer)):
+            raise ConfigError(f"{CONFIG_NAME}: link.trailers entry {trailer!r} must be a word like 'Finding' or 'Refs'")
     return Config(
         root=root,
         records=root / _expect(raw.get("records", "records"), str, "records"),
@@ -171,3 +180,26 @@ def discover(root: Path | None, cwd: Path | None = None) -> Config:
             raise ConfigError(f"{root}: no {CONFIG_NAME} here; run `kb init {root}` to create a knowledge base")
         return load(root.resolve())
     return load(find_root(cwd or Path.cwd()))
+
+
+def with_repositories(config: Config, overrides: Iterable[str], cwd: Path | None = None) -> Config:
+    """`config` with `--repo [NAME=]PATH` options applied for one run.
+
+    `NAME=PATH` moves a configured repository or adds one; a bare `PATH` moves the default
+    repository (or adds one named `default` when kb.toml names none). Paths are relative to `cwd`.
+    """
+    repos = list(config.repositories)
+    for text in overrides:
+        name, sep, path_text = text.partition("=")
+        if not (sep and _REPO_NAME.match(name)):
+            name, path_text = "", text
+        if not path_text:
+            raise ConfigError(f"--repo {text!r}: give PATH or NAME=PATH")
+        path = ((cwd or Path.cwd()) / path_text).resolve()
+        target = name or next((r.name for r in repos if r.default), "default")
+        index = next((i for i, r in enumerate(repos) if r.name == target), None)
+        if index is None:
+            repos.append(Repository(target, path, default=not any(r.default for r in repos)))
+        else:
+            repos[index] = Repository(target, path, repos[index].default)
+    return replace(config, repositories=tuple(repos))

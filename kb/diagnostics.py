@@ -46,8 +46,10 @@ CODES: dict[str, tuple[Level, str]] = {
     "E501": (Level.error, "commit not found in its repository"),
     "E502": (Level.error, "abbreviated hash matches more than one commit"),
     "E503": (Level.error, "commit found only in another repository"),
+    "E504": (Level.error, "repository not available: path missing or not a git repository"),
     "W501": (Level.warning, "fix commit was reverted: finding regressed"),
     "W502": (Level.warning, "no fix commit touched the finding's paths"),
+    "W503": (Level.warning, "commit trailer names a record that does not exist"),
     # configuration and rendering
     "E601": (Level.error, "kb.toml is invalid"),
     "E602": (Level.error, "possible secret in record text"),

@@ -234,10 +234,14 @@ class Commit(Stored):
     author: str | None = Field(default=None, description="Author name, filled in from git.")
     date: dt.datetime | dt.date | None = Field(default=None, description="Authored date, filled in from git.")
     files: list[Text] = Field(default_factory=list, description="Files changed, filled in from git.")
-    reverted_by: str | None = Field(
-        default=None, description="Hash of a later commit that reverted this one: its finding has regressed."
-    )
     tags: list[Text] = Field(default_factory=list, description="Free-form labels.")
+    records: list[RecordId] = Field(
+        default_factory=list,
+        description="IDs of records the commit message names in a trailer (`Finding: <id>`), filled in by `kb link`.",
+    )
+    reverted_by: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{7,40}$")] | None = Field(
+        default=None, description="Hash of a later commit that reverts this one, filled in by `kb link`."
+    )
 
     @property
     def ref(self) -> str:

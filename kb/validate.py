@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from kb.commits import cited, reverted_fixes
 from kb.config import Config
 from kb.diagnostics import Diagnostic, Report
 from kb.models import Action, Audit, Commit, Finding, Lesson, Record, Snapshot
@@ -62,7 +63,7 @@ def _reference(
         return
     found = index.get(target)
     if found is None:
-        yield _diag(entry, "E401", path, f"no {kind.kind} with ID {target}")
+        yield _diag(entry, "E401", path, f"no {getattr(kind, 'kind', 'record')} with ID {target}")
     elif not isinstance(found, kind):
         yield _diag(entry, "E402", path, f"{target} is a {found.kind}, not a {kind.kind}")
 
@@ -90,18 +91,16 @@ def check_references(kb: KnowledgeBase) -> Iterator[Diagnostic]:
             ]
         elif isinstance(rec, Snapshot):
             refs += [(("audit",), rec.audit, Audit)]
+        elif isinstance(rec, Commit):
+            refs += [(("records", i), r, Record) for i, r in enumerate(rec.records)]
         for path, target, kind in refs:
             yield from _reference(kb, index, entry, path, target, kind)
 
 
 def cited_commits(entry: Entry) -> Iterator[tuple[tuple[str | int, ...], CommitRef]]:
     """Every commit a record cites, with the field path that cites it."""
-    rec = entry.record
-    if isinstance(rec, (Finding, Audit)):
-        for i, text in enumerate(rec.commits):
-            yield ("commits", i), CommitRef.parse(text)
-    if isinstance(rec, Action) and rec.evidence and rec.evidence.commit:
-        yield ("evidence", "commit"), CommitRef.parse(rec.evidence.commit)
+    for path, text in cited(entry.record):
+        yield path, CommitRef.parse(text)
 
 
 def check_commits(kb: KnowledgeBase) -> Iterator[Diagnostic]:
@@ -118,8 +117,24 @@ def check_commits(kb: KnowledgeBase) -> Iterator[Diagnostic]:
             else:
                 cited.add(id(commit))
     for entry in kb.entries.get("commit", []):
-        if id(entry.record) not in cited:
+        if id(entry.record) not in cited and not getattr(entry.record, "records", None):
             yield _diag(entry, "W401", ("hash",), "no audit, finding or action cites this commit")
+
+
+def check_reverted(kb: KnowledgeBase) -> Iterator[Diagnostic]:
+    """A finding not open whose fix commit (cited, or naming it in a trailer) was reverted has regressed.
+
+    Works from the stored commit records (`reverted_by`, filled in by `kb link`), so it needs no git.
+    """
+    for entry in kb.entries.get("finding", []):
+        finding = entry.record
+        if not isinstance(finding, Finding) or finding.status.value == "open":
+            continue
+        for commit in reverted_fixes(kb, finding):
+            ref = CommitRef(commit.repo, commit.hash)
+            path = next((p for p, text in cited(finding) if CommitRef.parse(text).matches(ref)), ("id",))
+            message = f"fix commit {commit.ref} was reverted by {commit.reverted_by}: the finding has regressed"
+            yield _diag(entry, "W501", path, message)
 
 
 def check_dates(kb: KnowledgeBase) -> Iterator[Diagnostic]:
@@ -137,7 +152,7 @@ def check_dates(kb: KnowledgeBase) -> Iterator[Diagnostic]:
                 yield _diag(entry, "W402", ("closed",), f"closed {rec.closed} before opened {rec.opened}")
 
 
-CHECKS: tuple[Check, ...] = (check_identity, check_references, check_commits, check_dates)
+CHECKS: tuple[Check, ...] = (check_identity, check_references, check_commits, check_reverted, check_dates)
 
 
 def validate(config: Config, strict: bool = False, checks: tuple[Check, ...] = CHECKS) -> tuple[KnowledgeBase, Report]:

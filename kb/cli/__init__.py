@@ -16,6 +16,7 @@ from kb import __version__
 COMMANDS: dict[str, str] = {
     "build": "kb.cli.build",
     "init": "kb.cli.init",
+    "link": "kb.cli.link",
     "pickup": "kb.cli.pickup",
     "render": "kb.cli.render",
     "schema": "kb.cli.schema",

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, NoReturn
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
-from kb.config import Config, ConfigError, discover
+from kb.config import Config, ConfigError, discover, with_repositories
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 if TYPE_CHECKING:
     from kb.diagnostics import Diagnostic
@@ -24,6 +26,25 @@ def config(ctx: click.Context) -> Config:
     root_ctx = ctx.find_root()
     try:
         return discover(root_ctx.obj)
+    except ConfigError as err:
+        raise UsageError(str(err), ctx) from None
+
+
+def repo_option(function: F) -> F:
+    """`--repo [NAME=]PATH`, repeatable: where a repository is for this run, overriding kb.toml."""
+    return click.option(
+        "--repo",
+        "repos",
+        multiple=True,
+        metavar="[NAME=]PATH",
+        help="Repository location for this run (repeatable); a bare PATH is the default repository.",
+    )(function)
+
+
+def config_with_repos(ctx: click.Context, repos: tuple[str, ...]) -> Config:
+    """`config(ctx)` with the `--repo` overrides applied."""
+    try:
+        return with_repositories(config(ctx), repos)
     except ConfigError as err:
         raise UsageError(str(err), ctx) from None
 

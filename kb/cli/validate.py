@@ -4,27 +4,38 @@ from __future__ import annotations
 
 import click
 
-from kb.cli.common import config, print_json
+from kb.cli.common import config_with_repos, print_json, repo_option
 
 
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help='Print {"errors": [...], "warnings": [...]} instead of lines.')
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("--git", "live", is_flag=True, help="Also verify every commit link in its repository (needs them).")
+@repo_option
 @click.pass_context
-def command(ctx: click.Context, as_json: bool, strict: bool) -> None:
+def command(ctx: click.Context, as_json: bool, strict: bool, live: bool, repos: tuple[str, ...]) -> None:
     """Check every record: schema, IDs, references between records, commits, dates.
 
     Every problem is reported in one run as `path:line:col: CODE field: message`.
+    Commit links are checked against the stored commit records; `--git` also looks each one
+    up in its repository and checks that a finding's fix commits touched its `paths`.
     Exit status: 0 valid, 1 problems found, 2 usage error.
 
     \b
     Examples:
       kb validate
       kb validate --strict --json | jq '.errors[].message'
+      kb validate --git --repo ../infra
     """
-    from kb.validate import validate
+    from kb.validate import CHECKS, validate
 
-    kb, report = validate(config(ctx), strict=strict)
+    cfg = config_with_repos(ctx, repos)
+    checks = CHECKS
+    if live:
+        from kb.linkcheck import check_git
+
+        checks = (*CHECKS, check_git)
+    kb, report = validate(cfg, strict=strict, checks=checks)
     if as_json:
         print_json(
             {
@@ -38,4 +49,6 @@ def command(ctx: click.Context, as_json: bool, strict: bool) -> None:
         count = sum(len(entries) for entries in kb.entries.values())
         verdict = "valid" if report.ok else "invalid"
         click.echo(f"{count} records {verdict}: {len(report.errors)} errors, {len(report.warnings)} warnings", err=True)
+        if not live and kb.commits:
+            click.echo("commit links checked against stored commit records only; `--git` verifies them", err=True)
     ctx.exit(0 if report.ok else 1)
