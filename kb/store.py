@@ -149,13 +149,18 @@ def load_entry(model: type[Stored], path: Path, file: str) -> tuple[Entry | None
         loaded = yamlio.loads(yamlio.read_text(path.read_bytes()))
     except yamlio.YamlProblems as err:
         return None, [Diagnostic(file, p.line, p.column, p.code, p.field, p.message) for p in err.problems]
+    record, problems = check_data(model, loaded, file)
+    return (None, problems) if record is None else (Entry(record, file, loaded), [])
+
+
+def check_data(model: type[M], loaded: yamlio.Loaded, file: str) -> tuple[M | None, list[Diagnostic]]:
+    """Validate parsed YAML as a `model` record; on failure return every problem, with its line."""
     if not isinstance(loaded.data, dict):
         return None, [Diagnostic(file, 1, 1, "E204", "", f"a {model.kind} record is a mapping of fields")]
     try:
-        record = model.model_validate(loaded.data)
+        return model.model_validate(loaded.data), []
     except ValidationError as err:
         return None, _schema_problems(err, file, loaded)
-    return Entry(record, file, loaded), []
 
 
 def load(config: Config) -> KnowledgeBase:

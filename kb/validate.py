@@ -67,31 +67,39 @@ def _reference(
         yield _diag(entry, "E402", path, f"{target} is a {found.kind}, not a {kind.kind}")
 
 
+Reference = tuple[tuple[str | int, ...], str | None, type[Record]]
+
+
+def record_references(rec: Record) -> list[Reference]:
+    """Every ID a record names: (field path, target ID or None, the kind the field expects)."""
+    refs: list[Reference] = []
+    if isinstance(rec, Finding):
+        refs += [(("audit",), rec.audit, Audit), (("recurrence_of",), rec.recurrence_of, Finding)]
+    elif isinstance(rec, Audit):
+        refs += [(("remaining", i), a, Action) for i, a in enumerate(rec.remaining)]
+        refs += [(("pickup", i), a, Action) for i, a in enumerate(rec.pickup)]
+    elif isinstance(rec, Lesson):
+        refs += [(("audit",), rec.audit, Audit)]
+        refs += [(("findings", i), f, Finding) for i, f in enumerate(rec.findings)]
+        refs += [(("actions", i), a, Action) for i, a in enumerate(rec.actions)]
+        refs += [(("confirmed", i, "audit"), c.audit, Audit) for i, c in enumerate(rec.confirmed)]
+    elif isinstance(rec, Action):
+        refs += [
+            (("source", "audit"), rec.source.audit, Audit),
+            (("source", "finding"), rec.source.finding, Finding),
+        ]
+    elif isinstance(rec, Snapshot):
+        refs += [(("audit",), rec.audit, Audit)]
+    return refs
+
+
 def check_references(kb: KnowledgeBase) -> Iterator[Diagnostic]:
     """Every ID a record names exists and is of the kind the field expects."""
     index = kb.by_id()
     for entry in kb.all_entries():
-        rec = entry.record
-        refs: list[tuple[tuple[str | int, ...], str | None, type[Record]]] = []
-        if isinstance(rec, Finding):
-            refs += [(("audit",), rec.audit, Audit), (("recurrence_of",), rec.recurrence_of, Finding)]
-        elif isinstance(rec, Audit):
-            refs += [(("remaining", i), a, Action) for i, a in enumerate(rec.remaining)]
-            refs += [(("pickup", i), a, Action) for i, a in enumerate(rec.pickup)]
-        elif isinstance(rec, Lesson):
-            refs += [(("audit",), rec.audit, Audit)]
-            refs += [(("findings", i), f, Finding) for i, f in enumerate(rec.findings)]
-            refs += [(("actions", i), a, Action) for i, a in enumerate(rec.actions)]
-            refs += [(("confirmed", i, "audit"), c.audit, Audit) for i, c in enumerate(rec.confirmed)]
-        elif isinstance(rec, Action):
-            refs += [
-                (("source", "audit"), rec.source.audit, Audit),
-                (("source", "finding"), rec.source.finding, Finding),
-            ]
-        elif isinstance(rec, Snapshot):
-            refs += [(("audit",), rec.audit, Audit)]
-        for path, target, kind in refs:
-            yield from _reference(kb, index, entry, path, target, kind)
+        if isinstance(entry.record, Record):
+            for path, target, kind in record_references(entry.record):
+                yield from _reference(kb, index, entry, path, target, kind)
 
 
 def cited_commits(entry: Entry) -> Iterator[tuple[tuple[str | int, ...], CommitRef]]:

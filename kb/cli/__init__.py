@@ -15,6 +15,7 @@ from kb import __version__
 
 COMMANDS: dict[str, str] = {
     "init": "kb.cli.init",
+    "new": "kb.cli.new",
     "schema": "kb.cli.schema",
     "validate": "kb.cli.validate",
 }
