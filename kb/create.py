@@ -16,13 +16,11 @@ from typing import Any
 from kb import yamlio
 from kb.catalog import Catalog
 from kb.diagnostics import Diagnostic
-from kb.editor import Rejected, edit_until_valid, new_draft, run_editor
 from kb.fields import FieldPath, form_fields
 from kb.fsio import create_exclusive
 from kb.models import Action, Audit, Finding, Lesson, Record
 from kb.recurrence import Hint, hints
 from kb.refs import CommitRef, new_id
-from kb.scaffold import parse, scaffold, with_errors
 from kb.store import check_data
 from kb.validate import record_references
 from kb.yamlout import record_text
@@ -35,6 +33,7 @@ RECORDED_ON = {"finding": "found", "action": "opened", "audit": "started"}
 
 MAX_ATTEMPTS = 8
 Runner = Callable[[Path], int]
+"""Opens a file in an editor and returns its exit status (tests pass a fake one)."""
 
 
 class RecordProblems(Exception):
@@ -152,6 +151,8 @@ def create(kind: str, data: dict[str, Any], catalog: Catalog, file: str = "<new>
 
 def from_text(kind: str, text: str, catalog: Catalog, file: str) -> Record:
     """A validated new record from an edited scaffold; RecordProblems names the lines."""
+    from kb.scaffold import parse
+
     try:
         loaded = parse(text)
     except yamlio.YamlProblems as err:
@@ -163,12 +164,15 @@ def from_text(kind: str, text: str, catalog: Catalog, file: str) -> Record:
 
 
 def edit_new(
-    kind: str, values: dict[str, Any], catalog: Catalog, text: str | None = None, run: Runner = run_editor
+    kind: str, values: dict[str, Any], catalog: Catalog, text: str | None = None, run: Runner | None = None
 ) -> Record:
     """The editor route: a draft scaffold (or `text`) edited until it is a valid record.
 
     Raises EditAborted, naming the draft that keeps the text, when the user gives up.
     """
+    from kb.editor import Rejected, edit_until_valid, new_draft, run_editor
+    from kb.scaffold import scaffold, with_errors
+
     draft = new_draft(catalog.config.cache, kind, text if text is not None else scaffold(MODELS[kind], values))
 
     def accept(edited: str) -> Record:
@@ -177,4 +181,4 @@ def edit_new(
         except RecordProblems as err:
             raise Rejected(with_errors(edited, err.problems)) from None
 
-    return edit_until_valid(draft, accept, run)
+    return edit_until_valid(draft, accept, run or run_editor)

@@ -94,7 +94,7 @@ class HealthStatus(StrEnum):
 class Strict(BaseModel):
     """Base for every model: unknown fields are errors, values are not coerced silently."""
 
-    model_config = ConfigDict(extra="forbid", use_enum_values=False, frozen=True)
+    model_config = ConfigDict(extra="forbid", use_enum_values=False, frozen=True, defer_build=True)
 
 
 class Stored(Strict):

@@ -74,7 +74,9 @@ class _Resolver(BaseResolver):
 _Resolver.add_implicit_resolver(NULL_TAG, re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
 
 
-_CParser: Any = getattr(yaml, "CParser", None)  # libyaml's parser, when PyYAML was built with it
+_CParser: Any = None  # libyaml's parser, when PyYAML was built with it (`yaml` itself does not export it)
+if yaml.__with_libyaml__:
+    from yaml._yaml import CParser as _CParser
 
 if _CParser is not None:
 

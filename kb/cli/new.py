@@ -99,9 +99,8 @@ def run(
     kind: str, edit: bool, from_file: Path | None, no_input: bool, interactive: bool, as_json: bool, **raw: Any
 ) -> None:
     from kb.catalog import Catalog
-    from kb.cli.prompts import ask
-    from kb.create import RecordProblems, build, defaults, edit_new, recurrence_hints, save
     from kb.editor import EditAborted
+    from kb.create import RecordProblems, build, defaults, edit_new, recurrence_hints, save
     from kb.fields import form_fields, set_value
     from kb.models import Finding
     from kb.store import plain, relative
@@ -121,6 +120,8 @@ def run(
             record = edit_new(kind, values, catalog, text)
         else:
             if prompting:
+                from kb.cli.prompts import ask
+
                 values = ask(kind, forms, set(given), values, catalog)
             record = build(kind, values, catalog, "<command line>")
     except EditAborted as err:
