@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -44,6 +43,8 @@ def editor() -> str:
 
 def run_editor(path: Path) -> int:
     """Open `path` in the user's editor (a shell command, so `code --wait` works); its exit status."""
+    import subprocess  # only the editor route pays for it
+
     command = editor()
     return subprocess.call(["sh", "-c", f'{command} "$@"', command, str(path)])
 

@@ -306,6 +306,9 @@ class Action(Record):
     evidence: Evidence | None = Field(default=None, description="What shows it is done (a commit or a note).")
     handover: Handover | None = Field(default=None, description="Its wording in the next-session pickup list.")
     source: ActionSource = Field(description="Where it came from: an audit, maybe a finding.")
+    notes: list[Text] = Field(
+        default_factory=list, description="Dated remarks, e.g. why it was reopened and how it had been closed."
+    )
 
 
 # --- snapshot ----------------------------------------------------------------------

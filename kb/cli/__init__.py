@@ -15,8 +15,10 @@ import click
 from kb import __version__
 
 COMMANDS: dict[str, str] = {
+    "close": "kb.cli.close",
     "init": "kb.cli.init",
     "new": "kb.cli.new",
+    "reopen": "kb.cli.reopen",
     "schema": "kb.cli.schema",
     "validate": "kb.cli.validate",
 }

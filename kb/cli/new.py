@@ -99,8 +99,8 @@ def run(
     kind: str, edit: bool, from_file: Path | None, no_input: bool, interactive: bool, as_json: bool, **raw: Any
 ) -> None:
     from kb.catalog import Catalog
+    from kb.create import MODELS, RecordProblems, build, defaults, edit_new, recurrence_hints, save
     from kb.editor import EditAborted
-    from kb.create import RecordProblems, build, defaults, edit_new, recurrence_hints, save
     from kb.fields import form_fields, set_value
     from kb.models import Finding
     from kb.store import plain, relative
@@ -108,7 +108,7 @@ def run(
     ctx = click.get_current_context()
     cfg = config(ctx)
     catalog = Catalog(cfg)
-    forms = form_fields(catalog_model(kind))
+    forms = form_fields(MODELS[kind])
     given = {f.path: raw[f.param] for f in forms if raw.get(f.param) not in (None, ())}
     values: dict[str, Any] = {}
     for path, value in {**defaults(kind, catalog, dt.date.today()), **given}.items():
@@ -166,12 +166,6 @@ def run(
         )
     else:
         click.echo(f"Created {kind} {record.id}: {where}")
-
-
-def catalog_model(kind: str) -> Any:
-    from kb.create import MODELS
-
-    return MODELS[kind]
 
 
 command = NewGroup(
