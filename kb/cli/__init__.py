@@ -17,9 +17,11 @@ from kb import __version__
 COMMANDS: dict[str, str] = {
     "close": "kb.cli.close",
     "init": "kb.cli.init",
+    "list": "kb.cli.list",
     "new": "kb.cli.new",
     "reopen": "kb.cli.reopen",
     "schema": "kb.cli.schema",
+    "show": "kb.cli.show",
     "validate": "kb.cli.validate",
 }
 """Verb name to the module whose `command` implements it."""
