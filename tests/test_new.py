@@ -229,12 +229,12 @@ def _read_until_exit(fd: int, proc: subprocess.Popen[bytes], timeout: float) -> 
     return b"".join(chunks).decode(errors="replace")
 
 
-def test_prompts_on_a_real_terminal(sample_kb: Path) -> None:
-    """Without --interactive: kb notices stdin is a terminal (a pseudo-terminal here)."""
+def on_terminal(root: Path, args: list[str], answers: list[str]) -> tuple[int, str]:
+    """Run kb with a pseudo-terminal as stdin, stdout and stderr, typing `answers`."""
     master, slave = os.openpty()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "kb", "--root", str(sample_kb), "new", "lesson"],
+        [sys.executable, "-m", "kb", "--root", str(root), *args],
         stdin=slave,
         stdout=slave,
         stderr=slave,
@@ -242,13 +242,20 @@ def test_prompts_on_a_real_terminal(sample_kb: Path) -> None:
         close_fds=True,
     )
     os.close(slave)
-    for answer in ["Prune caches", "Prune image caches weekly", "", "", GRAFANA, "storage, disk"]:
+    for answer in answers:
         os.write(master, answer.encode() + b"\n")
     output = _read_until_exit(master, proc, timeout=30)
     proc.wait(timeout=30)
     os.close(master)
-    assert proc.returncode == 0, output
-    assert "rule" in output
+    return proc.returncode, output
+
+
+def test_prompts_on_a_real_terminal(sample_kb: Path) -> None:
+    """Without --interactive: kb notices stdin is a terminal (a pseudo-terminal here)."""
+    answers = ["Prune caches", "Prune image caches weekly", "", "", GRAFANA, "storage, disk"]
+    status, output = on_terminal(sample_kb, ["new", "lesson"], answers)
+    assert status == 0, output
+    assert "rule:" in output and "findings (comma-separated)" in output
     (path,) = (sample_kb / "data" / "lessons").glob("L-prune-caches-*.yaml")
     text = path.read_text()
     assert "rule: Prune image caches weekly" in text
@@ -257,9 +264,11 @@ def test_prompts_on_a_real_terminal(sample_kb: Path) -> None:
     assert f"Created lesson {path.stem}" in output
 
 
-def test_no_input_never_prompts(sample_kb: Path) -> None:
-    result = run_kb(sample_kb, "new", "finding", "--no-input", "--interactive", input="Some title\n")
-    assert result.exit_code != 0 or "title" not in result.stderr.split("required")[0]
+def test_no_input_never_prompts_even_on_a_terminal(sample_kb: Path) -> None:
+    status, output = on_terminal(sample_kb, ["new", "lesson", "--no-input"], ["Prune caches", "Prune weekly"])
+    assert status == 1
+    assert "--title is required" in output and "--rule is required" in output
+    assert not list((sample_kb / "data" / "lessons").glob("L-prune-caches-*.yaml"))
 
 
 # --- editor ------------------------------------------------------------------------------
@@ -350,7 +359,8 @@ def test_emptied_file_gives_up_and_keeps_the_text(
         monkeypatch,
         """
         if run == 1:
-            path.write_text(text.replace("\\ntitle:\\n", "\\ntitle: Precious words\\n").replace("severity:", "severity: bad"))
+            text = text.replace("\\ntitle:\\n", "\\ntitle: Precious words\\n")
+            path.write_text(text.replace("severity:", "severity: bad"))
         else:
             path.write_text("")
         """,
