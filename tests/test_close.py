@@ -31,43 +31,24 @@ tags: [a,   b]
 # trailing comment"""
 """No newline at the end, a flow list, a block scalar, a four-space indent and inline comments."""
 
-CLOSED = f"""\
-# yaml-language-server: $schema=../_schema/action.json
-# Written by hand: my own key order, comments everywhere.
-status: done   # waiting on the vendor
-closed: 2026-02-01
-evidence:
-  commit: 9a96a77
-  note: rotated, see the runbook
-id: ACT-odd-order-abcde
-todo: |
-  Rotate the token.
-    Then check   that   spacing is kept.
+CLOSED = HAND_WRITTEN.replace(
+    "status: open   # waiting on the vendor\n",
+    "status: done   # waiting on the vendor\n"
+    "closed: 2026-02-01\n"
+    "evidence:\n"
+    "  commit: 9a96a77\n"
+    "  note: rotated, see the runbook\n",
+)
+"""The hand-written file closed: three keys changed or added, every other byte as it was."""
 
-# where it came from
-source:
-    audit: {AUDIT}   # indented by four
-title: 'Odd order'
-tags: [a,   b]
-# trailing comment"""
-
-REOPENED = f"""\
-# yaml-language-server: $schema=../_schema/action.json
-# Written by hand: my own key order, comments everywhere.
-status: open   # waiting on the vendor
-id: ACT-odd-order-abcde
-todo: |
-  Rotate the token.
-    Then check   that   spacing is kept.
-
-# where it came from
-source:
-    audit: {AUDIT}   # indented by four
-notes:
-- '2026-02-03: reopened: token leaked again (was done on 2026-02-01, commit 9a96a77, note: rotated, see the runbook)'
-title: 'Odd order'
-tags: [a,   b]
-# trailing comment"""
+REOPENED = HAND_WRITTEN.replace(
+    "title: 'Odd order'\n",
+    "notes:\n"
+    "- '2026-02-03: reopened: token leaked again (was done on 2026-02-01, commit 9a96a77, note: rotated, see the"
+    " runbook)'\n"
+    "title: 'Odd order'\n",
+)
+"""Reopened: back to the original, plus a note (placed after `source`, as in the model) on how it was closed."""
 
 
 @pytest.fixture
