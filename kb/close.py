@@ -50,11 +50,16 @@ def find_action(config: Config, ident: str) -> Path:
 
 
 def _load(config: Config, path: Path) -> tuple[Action, str]:
-    entry, problems = load_entry(Action, path, relative(config, path))
+    text = path.read_text(encoding="utf-8")
+    try:
+        data: Any = yamlio.loads(text).data
+    except yamlio.YamlProblems as err:
+        data = err
+    entry, problems = load_entry(Action, path, relative(config, path), data)
     if entry is None:
         raise CloseError("\n".join(p.format() for p in problems) + "\nfix the file first (`kb validate`)")
     assert isinstance(entry.record, Action)
-    return entry.record, path.read_text(encoding="utf-8")
+    return entry.record, text
 
 
 def _write(config: Config, path: Path, text: str, changes: dict[str, Any]) -> Changed:
@@ -63,7 +68,8 @@ def _write(config: Config, path: Path, text: str, changes: dict[str, Any]) -> Ch
         new_text = set_keys(text, changes, order)
     except EditError as err:
         raise CloseError(f"{relative(config, path)}: {err}") from None
-    record, problems = check_data(Action, yamlio.loads(new_text), relative(config, path))
+    loaded = yamlio.loads(new_text)
+    record, problems = check_data(Action, loaded.data, relative(config, path), lambda: loaded)
     if record is None:  # pragma: no cover - the changes are built from valid values
         raise CloseError("\n".join(p.format() for p in problems))
     replace_atomic(path, new_text)

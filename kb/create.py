@@ -112,8 +112,8 @@ def build(kind: str, data: dict[str, Any], catalog: Catalog, file: str, loaded: 
     values.pop("id", None)
     title = values.get("title")
     values = {"id": new_id(model.prefix, title if isinstance(title, str) else kind), **values}
-    where = yamlio.Loaded(values, loaded.positions if loaded else {})
-    record, problems = check_data(model, where, file)
+    where = yamlio.Loaded(values, loaded.root if loaded else None)
+    record, problems = check_data(model, values, file, lambda: where)
     if record is None:
         raise RecordProblems(problems)
     problems = reference_problems(record, catalog, file, where)

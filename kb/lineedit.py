@@ -36,7 +36,7 @@ def spans(text: str) -> dict[str, tuple[int, int]]:
         raise EditError("the file is not a mapping of fields")
     starts = []
     for key in loaded.data:
-        line, column = loaded.positions[(key,)]
+        line, column = loaded.position((key,))
         if column != 1:
             raise EditError(f"line {line}: key {key!r} does not start the line (flow style?); edit this file by hand")
         starts.append((line - 1, key))

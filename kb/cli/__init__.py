@@ -15,6 +15,7 @@ import click
 from kb import __version__
 
 COMMANDS: dict[str, str] = {
+    "build": "kb.cli.build",
     "close": "kb.cli.close",
     "init": "kb.cli.init",
     "list": "kb.cli.list",

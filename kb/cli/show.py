@@ -51,7 +51,7 @@ def command(ctx: click.Context, ident: str, as_json: bool) -> None:
         )
         return
     click.echo(click.style(f"{record.kind} {ident_of(record)}", bold=True) + f"  ({shown.entry.file})")
-    text = (kb.config.root / shown.entry.file).read_text(encoding="utf-8")
+    text = shown.entry.path.read_text(encoding="utf-8")
     body = [line for line in text.splitlines() if not line.startswith("# yaml-language-server:")]
     click.echo("\n".join("  " + line for line in body))
     if links or shown.missing:
