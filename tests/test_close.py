@@ -172,3 +172,9 @@ def test_set_key(text: str, key: str, value: object, expected: str) -> None:
 def test_flow_style_files_are_refused() -> None:
     with pytest.raises(EditError, match="flow style"):
         set_key("{id: A, status: open}\n", "status", "done", ORDER)
+
+
+def test_close_keeps_the_file_mode(sample_kb: Path, odd: Path) -> None:
+    odd.chmod(0o640)
+    assert run_kb(sample_kb, "close", "ACT-odd", "-m", "done").exit_code == 0
+    assert odd.stat().st_mode & 0o777 == 0o640

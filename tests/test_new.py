@@ -474,3 +474,12 @@ def test_help_lists_the_verbs_without_importing_pydantic() -> None:
         assert f"  {verb} " in result.stdout
     assert "'pydantic'" not in result.stdout
     assert "'yaml'" not in result.stdout
+
+
+def test_new_files_are_readable_by_the_team(sample_kb: Path) -> None:
+    """Not mkstemp's private 0600: a new record gets the mode the umask gives any new file."""
+    result = run_kb(sample_kb, "new", "finding", "--title", "Mode check", "--json")
+    path = sample_kb / json.loads(result.stdout)["path"]
+    umask = os.umask(0)
+    os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~umask
