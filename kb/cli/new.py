@@ -46,19 +46,25 @@ class NewGroup(click.Group):
 
 
 def kind_command(kind: str) -> click.Command:
-    from kb.create import MODELS
+    from kb.create import MODELS, RECORDED_ON
     from kb.fields import form_fields
 
     forms = form_fields(MODELS[kind])
     params: list[click.Parameter] = []
     for form in forms:
-        text = form.description + (" Repeatable." if form.many else "") + (" Required." if form.required else "")
+        text = form.description + (" Repeatable." if form.many else "")
+        if form.path[-1] == "audit":
+            text += " Default: the latest audit (by start date)."
+        elif form.path == (RECORDED_ON.get(kind),):
+            text += " Default: today."
+        elif form.required:
+            text += " Required."
         params.append(
             click.Option(
                 [form.flag, form.param],
                 multiple=form.many,
                 type=click.Choice(form.choices) if form.choices else None,
-                metavar="DATE" if form.scalar == "date" else None,
+                metavar={"date": "DATE", "int": "N"}.get(form.scalar),
                 help=text,
             )
         )
