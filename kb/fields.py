@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import types
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Annotated, Any, Union, get_args, get_origin
 
@@ -122,13 +122,15 @@ def form_fields(model: type[Record]) -> list[FormField]:
         form = _scalar((name,), info, info.is_required())
         if form is not None:
             result.append(form)
-    flattened = {f.path for f in result if len(f.path) == 2 and model.model_fields[f.path[0]].is_required()}
-    taken = [f.flag for f in result]
+    taken = {form.flag for form in result}
     final = []
     for form in result:
-        short = _flag(form.path[1:], form.many) if form.path in flattened else form.flag
-        final.append(form if taken.count(short) else FormField(**{**form.__dict__, "flag": short}))
-        taken.append(short)
+        if len(form.path) == 2 and model.model_fields[form.path[0]].is_required():
+            short = _flag(form.path[1:], form.many)
+            if short not in taken:
+                form = replace(form, flag=short)
+                taken.add(short)
+        final.append(form)
     return final
 
 
