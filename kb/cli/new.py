@@ -119,9 +119,10 @@ def run(
     values: dict[str, Any] = {}
     for path, value in {**defaults(kind, catalog, dt.date.today()), **given}.items():
         set_value(values, path, list(value) if isinstance(value, tuple) else value)
-    prompting = interactive or (not no_input and sys.stdin.isatty())
+    editing = edit or from_file is not None
+    prompting = not editing and (interactive or (not no_input and sys.stdin.isatty()))
     try:
-        if edit or from_file:
+        if editing:
             text = from_file.read_text(encoding="utf-8") if from_file else None
             record = edit_new(kind, values, catalog, text)
         else:
@@ -144,21 +145,16 @@ def run(
     hints = recurrence_hints(record, catalog)
     if hints and isinstance(record, Finding) and record.recurrence_of is None:
         best = hints[0]
-        if (
-            prompting
-            and not edit
-            and click.confirm(
-                f"This looks like {best.id} ({best.title!r}): {best.reason}. Record it as a recurrence?", err=True
-            )
-        ):
+        question = f"This looks like {best.id} ({best.title!r}): {best.reason}. Record it as a recurrence?"
+        if prompting and click.confirm(question, err=True):
             record = record.model_copy(update={"recurrence_of": best.id})
             hints = hints[1:]
     record, file = save(record, catalog)
     where = relative(cfg, file)
     for hint in hints:
         click.echo(
-            f"Possible recurrence of {hint.id} ({hint.title!r}): {hint.reason}. "
-            f"If so: `kb new finding ... --recurrence-of {hint.id}` or add `recurrence_of: {hint.id}` to {where}",
+            f"Possible recurrence of {hint.id} ({hint.title!r}): {hint.reason}. To link them, add "
+            f"`recurrence_of: {hint.id}` to {where} (or pass --recurrence-of {hint.id} next time).",
             err=True,
         )
     if as_json:
