@@ -13,9 +13,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from kb import yamlio
 from kb.config import Config
-from kb.store import record_files
+from kb.parsecache import ParseCache
+from kb.store import PARSE_CACHE, record_files
 
 
 @dataclass(frozen=True)
@@ -36,14 +36,6 @@ class RawRecord:
         return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
 
-def _read(kind: str, path: Path) -> RawRecord:
-    try:
-        data = yamlio.loads(yamlio.read_text(path.read_bytes())).data
-    except (OSError, yamlio.YamlProblems):
-        data = None
-    return RawRecord(kind, path.stem, path, data if isinstance(data, dict) else {})
-
-
 class Catalog:
     """What `kb new` needs to know about the records already there."""
 
@@ -61,8 +53,19 @@ class Catalog:
     def ids(self, kind: str) -> list[str]:
         return [record_id for record_id, (k, _) in self.files.items() if k == kind]
 
+    @cached_property
+    def _parsed(self) -> ParseCache:
+        """The parse cache `kb validate` keeps, used read-only: `kb new` must not rewrite it."""
+        return ParseCache(self.config.cache / PARSE_CACHE)
+
     def read(self, kind: str) -> list[RawRecord]:
-        return [_read(kind, path) for k, path in self.files.values() if k == kind]
+        """Every record file of `kind` as plain data (unreadable files as empty data)."""
+        files = [path for k, path in self.files.values() if k == kind]
+        parsed = self._parsed.parse_all(files)
+        return [
+            RawRecord(kind, path.stem, path, data if isinstance(data, dict) else {})
+            for path, data in zip(files, parsed, strict=True)
+        ]
 
     @cached_property
     def audits(self) -> list[RawRecord]:
