@@ -146,8 +146,9 @@ def run(
     if hints and isinstance(record, Finding) and record.recurrence_of is None:
         best = hints[0]
         question = f"This looks like {best.id} ({best.title!r}): {best.reason}. Record it as a recurrence?"
-        if prompting and click.confirm(question, err=True):
-            record = record.model_copy(update={"recurrence_of": best.id})
+        if prompting:  # asked now, so not repeated below whatever the answer
+            if click.confirm(question, err=True):
+                record = record.model_copy(update={"recurrence_of": best.id})
             hints = hints[1:]
     record, file = save(record, catalog)
     where = relative(cfg, file)
