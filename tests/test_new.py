@@ -203,12 +203,15 @@ def test_prompts_ask_for_what_flags_did_not_give(sample_kb: Path) -> None:
     assert_valid(sample_kb)
 
 
-def test_prompt_offers_to_link_a_recurrence(sample_kb: Path) -> None:
-    answers = ["1", "Grafana CrashLoopBackOff again", "", "grafana", "", "", "", "", "", "y"]
+@pytest.mark.parametrize("answer", ["y", "n"])
+def test_prompt_offers_to_link_a_recurrence(sample_kb: Path, answer: str) -> None:
+    answers = ["1", "Grafana CrashLoopBackOff again", "", "grafana", "", "", "", "", "", answer]
     result = run_kb(sample_kb, "new", "finding", "--interactive", "--json", input="\n".join(answers) + "\n")
     assert result.exit_code == 0, result.output
     assert f"This looks like {GRAFANA}" in result.stderr
-    assert json.loads(result.stdout)["record"]["recurrence_of"] == GRAFANA
+    assert "Possible recurrence" not in result.stderr  # asked once, not repeated
+    record = json.loads(result.stdout)["record"]
+    assert record.get("recurrence_of") == (GRAFANA if answer == "y" else None)
 
 
 def _read_until_exit(fd: int, proc: subprocess.Popen[bytes], timeout: float) -> str:
