@@ -3,14 +3,31 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
+_TRIES = 100
 
-def _temp_beside(path: Path, data: bytes) -> Path:
+
+def _temp_beside(path: Path, data: bytes, mode: int | None = None) -> Path:
+    """A new hidden file next to `path` holding `data`, flushed to disk.
+
+    Made with os.open rather than tempfile.mkstemp: mkstemp's files are private (0600), which
+    would leave new records, and every record `kb close` rewrites, unreadable to the team;
+    here a new file gets the usual umask mode, and `mode` keeps a replaced file's own.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    for _ in range(_TRIES):
+        name = path.parent / f".{path.name}.{os.urandom(4).hex()}.tmp"
+        try:
+            fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            break
+        except FileExistsError:
+            continue
+    else:  # pragma: no cover - 100 clashes of 32 random bits
+        raise FileExistsError(f"no free temporary name beside {path}")
     try:
+        if mode is not None:
+            os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -36,8 +53,12 @@ def replace_atomic(path: Path, text: str) -> None:
 
 
 def replace_atomic_bytes(path: Path, data: bytes) -> None:
-    """`replace_atomic` for bytes."""
-    temp = _temp_beside(path, data)
+    """`replace_atomic` for bytes; the file keeps its permissions."""
+    try:
+        mode: int | None = path.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        mode = None
+    temp = _temp_beside(path, data, mode)
     try:
         os.replace(temp, path)
     except BaseException:

@@ -94,7 +94,7 @@ class HealthStatus(StrEnum):
 class Strict(BaseModel):
     """Base for every model: unknown fields are errors, values are not coerced silently."""
 
-    model_config = ConfigDict(extra="forbid", use_enum_values=False, frozen=True)
+    model_config = ConfigDict(extra="forbid", use_enum_values=False, frozen=True, defer_build=True)
 
 
 class Stored(Strict):
@@ -313,6 +313,9 @@ class Action(Record):
     evidence: Evidence | None = Field(default=None, description="What shows it is done (a commit or a note).")
     handover: Handover | None = Field(default=None, description="Its wording in the next-session pickup list.")
     source: ActionSource = Field(description="Where it came from: an audit, maybe a finding.")
+    notes: list[Text] = Field(
+        default_factory=list, description="Dated remarks, e.g. why it was reopened and how it had been closed."
+    )
 
 
 # --- snapshot ----------------------------------------------------------------------

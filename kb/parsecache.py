@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import marshal
-import multiprocessing
 import os
 import time
 from pathlib import Path
@@ -74,6 +73,8 @@ class ParseCache:
         keys = [key for _, key, _, _ in misses]
         workers = min(os.cpu_count() or 1, len(keys) // PARALLEL_MIN)
         if workers > 1:
+            import multiprocessing  # only knowledge bases this large pay for importing it
+
             with multiprocessing.get_context("fork").Pool(workers) as pool:
                 parsed = pool.map(_parse, keys, chunksize=256)
         else:

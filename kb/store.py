@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -157,14 +157,23 @@ def load_entry(model: type[Stored], path: Path, file: str, data: Any) -> tuple[E
     """Validate one record file's parsed data; on failure return every problem it has."""
     if isinstance(data, yamlio.YamlProblems):
         return None, [Diagnostic(file, p.line, p.column, p.code, p.field, p.message) for p in data.problems]
+    record, problems = check_data(model, data, file, lambda: yamlio.loads(path.read_text(encoding="utf-8")))
+    return (None, problems) if record is None else (Entry(record, file, path), [])
+
+
+def check_data(
+    model: type[M], data: Any, file: str, where: Callable[[], yamlio.Loaded]
+) -> tuple[M | None, list[Diagnostic]]:
+    """Validate parsed data as a `model` record; on failure return every problem.
+
+    `where` gives the parsed document the problems' lines come from; it is called only on failure.
+    """
     if not isinstance(data, dict):
         return None, [Diagnostic(file, 1, 1, "E204", "", f"a {model.kind} record is a mapping of fields")]
     try:
-        record = model.model_validate(data)
+        return model.model_validate(data), []
     except ValidationError as err:
-        loaded = yamlio.loads(path.read_text(encoding="utf-8"))
-        return None, _schema_problems(err, file, loaded)
-    return Entry(record, file, path), []
+        return None, _schema_problems(err, file, where())
 
 
 def load(config: Config) -> KnowledgeBase:

@@ -12,7 +12,7 @@ from pathlib import Path
 from kb.commits import cited, reverted_fixes
 from kb.config import Config
 from kb.diagnostics import Diagnostic, Report
-from kb.models import Action, Audit, Commit, Finding, Lesson, Record, Snapshot
+from kb.models import Action, Audit, Commit, Finding, Lesson, Record, Snapshot, Stored
 from kb.refs import CommitRef
 from kb.store import Entry, KnowledgeBase, load
 
@@ -68,32 +68,39 @@ def _reference(
         yield _diag(entry, "E402", path, f"{target} is a {found.kind}, not a {kind.kind}")
 
 
+Reference = tuple[tuple[str | int, ...], str | None, type[Record]]
+
+
+def record_references(rec: Stored) -> list[Reference]:
+    """Every ID a record names: (field path, target ID or None, the kind the field expects)."""
+    refs: list[Reference] = []
+    if isinstance(rec, Finding):
+        refs += [(("audit",), rec.audit, Audit), (("recurrence_of",), rec.recurrence_of, Finding)]
+    elif isinstance(rec, Audit):
+        refs += [(("remaining", i), a, Action) for i, a in enumerate(rec.remaining)]
+        refs += [(("pickup", i), a, Action) for i, a in enumerate(rec.pickup)]
+    elif isinstance(rec, Lesson):
+        refs += [(("audit",), rec.audit, Audit)]
+        refs += [(("findings", i), f, Finding) for i, f in enumerate(rec.findings)]
+        refs += [(("actions", i), a, Action) for i, a in enumerate(rec.actions)]
+        refs += [(("confirmed", i, "audit"), c.audit, Audit) for i, c in enumerate(rec.confirmed)]
+    elif isinstance(rec, Action):
+        refs += [
+            (("source", "audit"), rec.source.audit, Audit),
+            (("source", "finding"), rec.source.finding, Finding),
+        ]
+    elif isinstance(rec, Snapshot):
+        refs += [(("audit",), rec.audit, Audit)]
+    elif isinstance(rec, Commit):
+        refs += [(("records", i), r, Record) for i, r in enumerate(rec.records)]
+    return refs
+
+
 def check_references(kb: KnowledgeBase) -> Iterator[Diagnostic]:
     """Every ID a record names exists and is of the kind the field expects."""
     index = kb.by_id()
     for entry in kb.all_entries():
-        rec = entry.record
-        refs: list[tuple[tuple[str | int, ...], str | None, type[Record]]] = []
-        if isinstance(rec, Finding):
-            refs += [(("audit",), rec.audit, Audit), (("recurrence_of",), rec.recurrence_of, Finding)]
-        elif isinstance(rec, Audit):
-            refs += [(("remaining", i), a, Action) for i, a in enumerate(rec.remaining)]
-            refs += [(("pickup", i), a, Action) for i, a in enumerate(rec.pickup)]
-        elif isinstance(rec, Lesson):
-            refs += [(("audit",), rec.audit, Audit)]
-            refs += [(("findings", i), f, Finding) for i, f in enumerate(rec.findings)]
-            refs += [(("actions", i), a, Action) for i, a in enumerate(rec.actions)]
-            refs += [(("confirmed", i, "audit"), c.audit, Audit) for i, c in enumerate(rec.confirmed)]
-        elif isinstance(rec, Action):
-            refs += [
-                (("source", "audit"), rec.source.audit, Audit),
-                (("source", "finding"), rec.source.finding, Finding),
-            ]
-        elif isinstance(rec, Snapshot):
-            refs += [(("audit",), rec.audit, Audit)]
-        elif isinstance(rec, Commit):
-            refs += [(("records", i), r, Record) for i, r in enumerate(rec.records)]
-        for path, target, kind in refs:
+        for path, target, kind in record_references(entry.record):
             yield from _reference(kb, index, entry, path, target, kind)
 
 

@@ -1,0 +1,184 @@
+"""`kb new KIND`: record a finding, lesson, action or audit by flags, prompts or `$EDITOR`.
+
+The flags of each kind are built from its model's fields, so they never drift from the schema.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from kb.cli.common import config, print_json
+
+NEW_KINDS = ("finding", "lesson", "action", "audit")
+
+EXAMPLES = {
+    "finding": """\
+      kb new finding --title "Grafana CrashLoopBackOff" --severity high \\
+          --component grafana --root-cause "init container OOM" --commit 9a96a77 --tag monitoring
+      kb new finding                      # on a terminal: asks for what is missing
+      kb new finding --edit               # $EDITOR on a commented scaffold""",
+    "lesson": """\
+      kb new lesson --title "Helm hook deadlocks" --rule "Never make a hook wait on its own release" \\
+          --finding F-kyverno-cronjob-deadlock-8fs4k --tag helm""",
+    "action": """\
+      kb new action --title "Upgrade monitoring stack" --todo "Move to kube-prometheus-stack 60" \\
+          --priority P2 --finding F-grafana-crashloopbackoff-7hd3x""",
+    "audit": """\
+      kb new audit --title "Weekly cluster audit" --trigger "scheduled" \\
+          --description "k3s production cluster" --nodes 2""",
+}
+
+
+class NewGroup(click.Group):
+    """Builds a kind's command (and imports pydantic) only when that kind is asked for."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(NEW_KINDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return kind_command(cmd_name) if cmd_name in NEW_KINDS else None
+
+
+def kind_command(kind: str) -> click.Command:
+    from kb.create import MODELS, RECORDED_ON
+    from kb.fields import form_fields
+
+    forms = form_fields(MODELS[kind])
+    params: list[click.Parameter] = []
+    for form in forms:
+        text = form.description + (" Repeatable." if form.many else "")
+        if form.path[-1] == "audit":
+            text += " Default: the latest audit (by start date)."
+        elif form.path == (RECORDED_ON.get(kind),):
+            text += " Default: today."
+        elif form.required:
+            text += " Required."
+        params.append(
+            click.Option(
+                [form.flag, form.param],
+                multiple=form.many,
+                type=click.Choice(form.choices) if form.choices else None,
+                metavar={"date": "DATE", "int": "N"}.get(form.scalar),
+                help=text,
+            )
+        )
+    params += [
+        click.Option(["--edit", "-e"], is_flag=True, help="Write the record in $EDITOR, on a commented scaffold."),
+        click.Option(
+            ["--from", "from_file"],
+            type=click.Path(dir_okay=False, exists=True, path_type=Path),
+            help="Open the editor on this file instead of a scaffold (e.g. a recovery file).",
+        ),
+        click.Option(["--no-input"], is_flag=True, help="Never prompt, even on a terminal."),
+        click.Option(["--interactive", "-i"], is_flag=True, help="Prompt even when stdin is not a terminal."),
+        click.Option(["--json", "as_json"], is_flag=True, help="Print the new record as JSON."),
+    ]
+    audit_default = "" if kind == "audit" else " --audit defaults to the latest audit by start date."
+    help_text = f"""Record a new {kind}; prints its ID and file.
+
+    Give fields as flags (for scripts), let kb ask for the rest on a terminal, or write it in
+    $EDITOR with --edit. The record is validated, and the IDs it names are checked, before
+    anything is written; a new file never replaces an existing one.{audit_default}
+
+    \b
+    Examples:
+{EXAMPLES[kind]}
+    """
+    return click.Command(kind, params=params, callback=functools.partial(run, kind), help=help_text)
+
+
+def _flag_problem(problem: Any, flags: dict[str, str]) -> str:
+    name = ".".join(part for part in problem.field.split(".") if not part.isdigit())
+    flag = flags.get(name, name)
+    if problem.code == "E202":
+        return f"{flag} is required"
+    return f"{flag}: {problem.message}"
+
+
+def run(
+    kind: str, edit: bool, from_file: Path | None, no_input: bool, interactive: bool, as_json: bool, **raw: Any
+) -> None:
+    from kb.catalog import Catalog
+    from kb.create import MODELS, RecordProblems, build, defaults, edit_new, recurrence_hints, save
+    from kb.editor import EditAborted
+    from kb.fields import form_fields, set_value
+    from kb.models import Finding
+    from kb.store import plain, relative
+
+    ctx = click.get_current_context()
+    cfg = config(ctx)
+    catalog = Catalog(cfg)
+    forms = form_fields(MODELS[kind])
+    given = {f.path: raw[f.param] for f in forms if raw.get(f.param) not in (None, ())}
+    values: dict[str, Any] = {}
+    for path, value in {**defaults(kind, catalog, dt.date.today()), **given}.items():
+        set_value(values, path, list(value) if isinstance(value, tuple) else value)
+    editing = edit or from_file is not None
+    prompting = not editing and (interactive or (not no_input and sys.stdin.isatty()))
+    try:
+        if editing:
+            text = from_file.read_text(encoding="utf-8") if from_file else None
+            record = edit_new(kind, values, catalog, text)
+        else:
+            if prompting:
+                from kb.cli.prompts import ask
+
+                values = ask(kind, forms, set(given), values, catalog)
+            record = build(kind, values, catalog, "<command line>")
+    except EditAborted as err:
+        click.echo(f"kb new: {err.reason}; nothing was saved.", err=True)
+        click.echo(f"Your text is kept in {err.recovery}", err=True)
+        click.echo(f"Resume with: kb new {kind} --from {err.recovery}", err=True)
+        ctx.exit(1)
+    except RecordProblems as err:
+        flags = {f.name: f.flag for f in forms}
+        for problem in err.problems:
+            click.echo(f"kb new {kind}: {_flag_problem(problem, flags)}", err=True)
+        click.echo("Nothing was saved.", err=True)
+        ctx.exit(1)
+    hints = recurrence_hints(record, catalog)
+    if hints and isinstance(record, Finding) and record.recurrence_of is None:
+        best = hints[0]
+        question = f"This looks like {best.id} ({best.title!r}): {best.reason}. Record it as a recurrence?"
+        if prompting:  # asked now, so not repeated below whatever the answer
+            if click.confirm(question, err=True):
+                record = record.model_copy(update={"recurrence_of": best.id})
+            hints = hints[1:]
+    record, file = save(record, catalog)
+    where = relative(cfg, file)
+    for hint in hints:
+        click.echo(
+            f"Possible recurrence of {hint.id} ({hint.title!r}): {hint.reason}. To link them, add "
+            f"`recurrence_of: {hint.id}` to {where} (or pass --recurrence-of {hint.id} next time).",
+            err=True,
+        )
+    if as_json:
+        print_json(
+            {
+                "id": record.id,
+                "path": where,
+                "record": plain(record),
+                "recurrence_hints": [hint.__dict__ for hint in hints],
+            }
+        )
+    else:
+        click.echo(f"Created {kind} {record.id}: {where}")
+
+
+command = NewGroup(
+    name="new",
+    help="""Record a new finding, lesson, action or audit.
+
+    \b
+    Examples:
+      kb new finding --title "Grafana CrashLoopBackOff" --severity high --component grafana
+      kb new finding --edit
+      kb new action --help        the fields of an action, one flag each
+    """,
+)
