@@ -17,6 +17,7 @@ COMMANDS: dict[str, str] = {
     "build": "kb.cli.build",
     "init": "kb.cli.init",
     "schema": "kb.cli.schema",
+    "search": "kb.cli.search",
     "validate": "kb.cli.validate",
 }
 """Verb name to the module whose `command` implements it."""

@@ -1,0 +1,273 @@
+"""The search index: an SQLite FTS5 file in the cache folder, kept in step with the record files.
+
+`open_index` returns a connection to an index that matches the records on disk right now. It
+lists each kind's folder once (`os.scandir`, one stat per file) and compares every file's
+(mtime_ns, size) with what the index stored; only files whose stat changed are read, and of
+those only files whose content hash changed are parsed and re-indexed. Files gone from disk are
+deleted from the index. A file modified within `RACY_NS` of being indexed is re-hashed on the
+next search even if its stat looks the same, because the file-system clock is coarse: a
+same-size edit in the same clock tick would otherwise go unseen (git's "racy clean" problem).
+
+The index is a cache: if it is missing, from another schema version, for another records
+folder, or not a database at all, it is deleted and rebuilt from nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import time
+from contextlib import suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import NamedTuple
+
+from kb.search.documents import FOLDERS, SUFFIXES, Document, document
+
+INDEX_NAME = "search.sqlite3"
+SCHEMA_VERSION = 1
+RACY_NS = 2_000_000_000
+"""Files modified less than this long before they were indexed get re-hashed next time."""
+
+_SCHEMA = """
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE docs(
+    rowid INTEGER PRIMARY KEY,
+    path TEXT NOT NULL UNIQUE,
+    mtime_ns INTEGER NOT NULL,
+    size INTEGER NOT NULL,
+    sha1 TEXT NOT NULL,
+    racy INTEGER NOT NULL,
+    error TEXT,
+    kind TEXT,
+    id TEXT,
+    title TEXT,
+    date TEXT,
+    audit TEXT,
+    severity TEXT,
+    status TEXT,
+    confirmations INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX docs_id ON docs(id);
+CREATE INDEX docs_error ON docs(path) WHERE error IS NOT NULL;
+CREATE TABLE tags(doc INTEGER NOT NULL, tag TEXT NOT NULL);
+CREATE INDEX tags_tag ON tags(tag, doc);
+CREATE INDEX tags_doc ON tags(doc);
+CREATE TABLE refs(token TEXT NOT NULL, doc INTEGER NOT NULL, own INTEGER NOT NULL);
+CREATE INDEX refs_token ON refs(token);
+CREATE INDEX refs_short ON refs(substr(token, 1, 7));
+CREATE INDEX refs_doc ON refs(doc);
+CREATE VIRTUAL TABLE fts USING fts5(title, body, tags, tokenize='porter unicode61');
+"""
+
+
+@dataclass
+class SyncStats:
+    """What bringing the index up to date did; `indexed` names the files (re-)parsed."""
+
+    files: int = 0
+    unchanged: int = 0
+    touched: int = 0
+    removed: list[str] = field(default_factory=list)
+    indexed: list[str] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)
+    rebuilt: bool = False
+
+
+class FileState(NamedTuple):
+    """What the index remembers of a file to tell whether it changed."""
+
+    mtime_ns: int
+    size: int
+    sha1: str
+    racy: bool
+
+
+def index_path(cache: Path) -> Path:
+    return cache / INDEX_NAME
+
+
+def _connect(path: Path, records: Path) -> sqlite3.Connection:
+    """Open the index at `path`, creating its schema when new; DatabaseError if unusable."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fresh = not path.exists()
+    conn = sqlite3.connect(path, isolation_level=None, timeout=10)
+    try:
+        conn.execute("PRAGMA synchronous=NORMAL")
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if fresh or version == 0:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.executescript(f"BEGIN; {_SCHEMA} PRAGMA user_version={SCHEMA_VERSION}; COMMIT;")
+            conn.execute("INSERT INTO meta VALUES ('records', ?)", (str(records),))
+        elif version != SCHEMA_VERSION:
+            raise sqlite3.DatabaseError(f"index schema version {version}, expected {SCHEMA_VERSION}")
+        stored = conn.execute("SELECT value FROM meta WHERE key = 'records'").fetchone()
+        if stored is None or stored[0] != str(records):
+            raise sqlite3.DatabaseError("index was built for another records folder")
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _remove(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        with suppress(FileNotFoundError):
+            Path(f"{path}{suffix}").unlink()
+
+
+def _parse(kind: str, raw: bytes, stem: str) -> Document | str:
+    """The document of one file's bytes, or why it cannot be read (kb validate says more)."""
+    from kb import yamlio  # PyYAML is only needed when a file changed
+
+    try:
+        data = yamlio.loads(yamlio.read_text(raw)).data
+    except yamlio.YamlProblems as err:
+        return str(err)
+    if not isinstance(data, dict):
+        return f"a {kind} record is a mapping of fields"
+    return document(kind, data, stem)
+
+
+def _scan(records: Path) -> dict[str, tuple[str, os.stat_result]]:
+    """Every record file: relative path to (kind, stat), one directory listing per kind."""
+    found: dict[str, tuple[str, os.stat_result]] = {}
+    for kind, folder in FOLDERS.items():
+        try:
+            entries = os.scandir(records / folder)
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        with entries:
+            for entry in entries:
+                name = entry.name
+                if name.endswith(SUFFIXES) and not name.startswith(".") and entry.is_file():
+                    found[f"{folder}/{name}"] = (kind, entry.stat())
+    return found
+
+
+def _delete(conn: sqlite3.Connection, rowid: int) -> None:
+    for statement in (
+        "DELETE FROM fts WHERE rowid = ?",
+        "DELETE FROM tags WHERE doc = ?",
+        "DELETE FROM refs WHERE doc = ?",
+        "DELETE FROM docs WHERE rowid = ?",
+    ):
+        conn.execute(statement, (rowid,))
+
+
+def _insert(conn: sqlite3.Connection, rel: str, state: FileState, parsed: Document | str) -> None:
+    if isinstance(parsed, str):
+        conn.execute(
+            "INSERT INTO docs(path, mtime_ns, size, sha1, racy, error) VALUES (?, ?, ?, ?, ?, ?)",
+            (rel, *state, parsed),
+        )
+        return
+    doc = parsed
+    rowid = conn.execute(
+        "INSERT INTO docs(path, mtime_ns, size, sha1, racy, kind, id, title, date, audit, severity, status,"
+        " confirmations) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            rel,
+            *state,
+            doc.kind,
+            doc.id,
+            doc.title,
+            doc.date,
+            doc.audit,
+            doc.severity,
+            doc.status,
+            doc.confirmations,
+        ),
+    ).lastrowid
+    conn.execute(
+        "INSERT INTO fts(rowid, title, body, tags) VALUES (?, ?, ?, ?)",
+        (rowid, doc.title, doc.body, " ".join(doc.tags)),
+    )
+    conn.executemany("INSERT INTO tags VALUES (?, ?)", [(rowid, tag) for tag in doc.tags])
+    refs = {(token, 1) for token in doc.own} | {(token, 0) for token in doc.cites if token not in doc.own}
+    conn.executemany("INSERT INTO refs VALUES (?, ?, ?)", [(token, rowid, own) for token, own in refs])
+
+
+def sync(conn: sqlite3.Connection, records: Path) -> SyncStats:
+    """Bring the index in line with the record files on disk; see the module docstring."""
+    stats = SyncStats()
+    stored = {
+        row[0]: (row[1], FileState(row[2], row[3], row[4], bool(row[5])))
+        for row in conn.execute("SELECT path, rowid, mtime_ns, size, sha1, racy FROM docs")
+    }
+    on_disk = _scan(records)
+    stats.files = len(on_disk)
+    now = time.time_ns()
+    touched: list[tuple[int, FileState]] = []
+    changed: list[tuple[str, int | None, FileState, Document | str]] = []
+    for rel, (kind, st) in on_disk.items():
+        rowid, old = stored.get(rel, (None, None))
+        if old is not None and not old.racy and (old.mtime_ns, old.size) == (st.st_mtime_ns, st.st_size):
+            stats.unchanged += 1
+            continue
+        try:
+            raw = (records / rel).read_bytes()
+        except OSError:
+            continue  # vanished or unreadable since the listing: the next search sees it
+        state = FileState(st.st_mtime_ns, st.st_size, hashlib.sha1(raw).hexdigest(), st.st_mtime_ns >= now - RACY_NS)
+        if rowid is not None and old is not None and old.sha1 == state.sha1:
+            stats.touched += 1
+            if old != state:
+                touched.append((rowid, state))
+            continue
+        changed.append((rel, rowid, state, _parse(kind, raw, Path(rel).stem)))
+    stats.removed = sorted(set(stored) - set(on_disk))
+    if touched or changed or stats.removed:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for rel in stats.removed:
+                _delete(conn, stored[rel][0])
+            conn.executemany(
+                "UPDATE docs SET mtime_ns = ?, size = ?, racy = ? WHERE rowid = ?",
+                [(state.mtime_ns, state.size, state.racy, rowid) for rowid, state in touched],
+            )
+            for rel, rowid, state, parsed in changed:
+                if rowid is not None:
+                    _delete(conn, rowid)
+                _insert(conn, rel, state, parsed)
+                stats.indexed.append(rel)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    stats.unreadable = [row[0] for row in conn.execute("SELECT path FROM docs WHERE error IS NOT NULL ORDER BY path")]
+    return stats
+
+
+def open_index(cache: Path, records: Path) -> tuple[sqlite3.Connection, SyncStats]:
+    """A connection to an up-to-date index, rebuilt from nothing if missing or unusable."""
+    path = index_path(cache)
+    rebuilt = not path.exists()
+    conn = None
+    try:
+        conn = _connect(path, records)
+        stats = sync(conn, records)
+    except sqlite3.DatabaseError as err:
+        if _busy(err):
+            raise
+        if conn is not None:
+            conn.close()
+        return rebuild(cache, records)
+    stats.rebuilt = rebuilt
+    return conn, stats
+
+
+def rebuild(cache: Path, records: Path) -> tuple[sqlite3.Connection, SyncStats]:
+    """Delete the index file and build it again from every record file."""
+    path = index_path(cache)
+    _remove(path)
+    conn = _connect(path, records)
+    stats = sync(conn, records)
+    stats.rebuilt = True
+    return conn, stats
+
+
+def _busy(err: sqlite3.DatabaseError) -> bool:
+    """Locked or busy is another process at work, not a broken index: never delete for that."""
+    return isinstance(err, sqlite3.OperationalError) and ("locked" in str(err) or "busy" in str(err))
