@@ -14,7 +14,6 @@ folder, or not a database at all, it is deleted and rebuilt from nothing.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import sqlite3
 import time
@@ -51,6 +50,7 @@ CREATE TABLE docs(
 );
 CREATE INDEX docs_id ON docs(id);
 CREATE INDEX docs_error ON docs(path) WHERE error IS NOT NULL;
+CREATE INDEX docs_racy ON docs(path) WHERE racy;
 CREATE TABLE tags(doc INTEGER NOT NULL, tag TEXT NOT NULL);
 CREATE INDEX tags_tag ON tags(tag, doc);
 CREATE INDEX tags_doc ON tags(doc);
@@ -130,9 +130,11 @@ def _parse(kind: str, raw: bytes, stem: str) -> Document | str:
     return document(kind, data, stem)
 
 
-def _scan(records: Path) -> dict[str, tuple[str, os.stat_result]]:
-    """Every record file: relative path to (kind, stat), one directory listing per kind."""
+def _scan(records: Path) -> tuple[dict[str, tuple[str, os.stat_result]], str]:
+    """Every record file (relative path to kind and stat), one directory listing per kind, and
+    the manifest: one line per file with its path, mtime_ns and size, in listing order."""
     found: dict[str, tuple[str, os.stat_result]] = {}
+    lines = []
     for kind, folder in FOLDERS.items():
         try:
             entries = os.scandir(records / folder)
@@ -142,8 +144,11 @@ def _scan(records: Path) -> dict[str, tuple[str, os.stat_result]]:
             for entry in entries:
                 name = entry.name
                 if name.endswith(SUFFIXES) and not name.startswith(".") and entry.is_file():
-                    found[f"{folder}/{name}"] = (kind, entry.stat())
-    return found
+                    rel = f"{folder}/{name}"
+                    st = entry.stat()
+                    found[rel] = (kind, st)
+                    lines.append(f"{rel}\t{st.st_mtime_ns}\t{st.st_size}")
+    return found, "\n".join(lines)
 
 
 def _delete(conn: sqlite3.Connection, rowid: int) -> None:
@@ -190,15 +195,44 @@ def _insert(conn: sqlite3.Connection, rel: str, state: FileState, parsed: Docume
 
 
 def sync(conn: sqlite3.Connection, records: Path) -> SyncStats:
-    """Bring the index in line with the record files on disk; see the module docstring."""
+    """Bring the index in line with the record files on disk; see the module docstring.
+
+    Fast path: when the manifest (every file's path, mtime_ns and size) equals the one stored by
+    the last sync and no file was racy then, nothing changed and no row is read.
+    """
     stats = SyncStats()
+    on_disk, manifest = _scan(records)
+    stats.files = len(on_disk)
+    stored_manifest = conn.execute("SELECT value FROM meta WHERE key = 'manifest'").fetchone()
+    racy = conn.execute("SELECT EXISTS(SELECT 1 FROM docs WHERE racy)").fetchone()[0]
+    if stored_manifest == (manifest,) and not racy:
+        stats.unchanged = len(on_disk)
+    else:
+        conn.execute("BEGIN IMMEDIATE")  # one writer at a time; rows and manifest change together
+        try:
+            complete = _update(conn, records, on_disk, stats)
+            conn.execute("INSERT OR REPLACE INTO meta VALUES ('manifest', ?)", (manifest if complete else "",))
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    stats.unreadable = [row[0] for row in conn.execute("SELECT path FROM docs WHERE error IS NOT NULL ORDER BY path")]
+    return stats
+
+
+def _update(
+    conn: sqlite3.Connection, records: Path, on_disk: dict[str, tuple[str, os.stat_result]], stats: SyncStats
+) -> bool:
+    """Re-index the files whose content changed, forget removed ones (inside the caller's
+    transaction); False if a file could not be read."""
+    import hashlib  # only needed when something changed
+
     stored = {
         row[0]: (row[1], FileState(row[2], row[3], row[4], bool(row[5])))
         for row in conn.execute("SELECT path, rowid, mtime_ns, size, sha1, racy FROM docs")
     }
-    on_disk = _scan(records)
-    stats.files = len(on_disk)
     now = time.time_ns()
+    complete = True
     touched: list[tuple[int, FileState]] = []
     changed: list[tuple[str, int | None, FileState, Document | str]] = []
     for rel, (kind, st) in on_disk.items():
@@ -209,7 +243,8 @@ def sync(conn: sqlite3.Connection, records: Path) -> SyncStats:
         try:
             raw = (records / rel).read_bytes()
         except OSError:
-            continue  # vanished or unreadable since the listing: the next search sees it
+            complete = False  # vanished or unreadable since the listing: the next search sees it
+            continue
         state = FileState(st.st_mtime_ns, st.st_size, hashlib.sha1(raw).hexdigest(), st.st_mtime_ns >= now - RACY_NS)
         if rowid is not None and old is not None and old.sha1 == state.sha1:
             stats.touched += 1
@@ -218,26 +253,18 @@ def sync(conn: sqlite3.Connection, records: Path) -> SyncStats:
             continue
         changed.append((rel, rowid, state, _parse(kind, raw, Path(rel).stem)))
     stats.removed = sorted(set(stored) - set(on_disk))
-    if touched or changed or stats.removed:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            for rel in stats.removed:
-                _delete(conn, stored[rel][0])
-            conn.executemany(
-                "UPDATE docs SET mtime_ns = ?, size = ?, racy = ? WHERE rowid = ?",
-                [(state.mtime_ns, state.size, state.racy, rowid) for rowid, state in touched],
-            )
-            for rel, rowid, state, parsed in changed:
-                if rowid is not None:
-                    _delete(conn, rowid)
-                _insert(conn, rel, state, parsed)
-                stats.indexed.append(rel)
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-    stats.unreadable = [row[0] for row in conn.execute("SELECT path FROM docs WHERE error IS NOT NULL ORDER BY path")]
-    return stats
+    for rel in stats.removed:
+        _delete(conn, stored[rel][0])
+    conn.executemany(
+        "UPDATE docs SET mtime_ns = ?, size = ?, racy = ? WHERE rowid = ?",
+        [(state.mtime_ns, state.size, state.racy, rowid) for rowid, state in touched],
+    )
+    for rel, rowid, state, parsed in changed:
+        if rowid is not None:
+            _delete(conn, rowid)
+        _insert(conn, rel, state, parsed)
+        stats.indexed.append(rel)
+    return complete
 
 
 def open_index(cache: Path, records: Path) -> tuple[sqlite3.Connection, SyncStats]:
