@@ -151,6 +151,22 @@ def test_a_quoted_phrase_matches_only_as_a_phrase(sample_kb: Path) -> None:
     assert ids(find(sample_kb, '"deadlock can sync"')) == []
 
 
+@pytest.mark.parametrize(
+    "query", ['"unbalanced', "AND OR NOT", "NEAR(a b)", "*", "^title", "title:kyverno", '""', "'", "-", "F-", "a\\b"]
+)
+def test_fts_syntax_in_a_query_is_taken_as_text(sample_kb: Path, query: str) -> None:
+    result = find(sample_kb, query)
+    assert result.hits or result.suggestions
+
+
+def test_concurrent_first_searches_share_one_index(sample_kb: Path) -> None:
+    code = f"import sys; from kb.cli import main\nmain(['--root', {str(sample_kb)!r}, 'search', 'cni', '--json'])\n"
+    procs = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True) for _ in range(4)]
+    outputs = [proc.communicate()[0] for proc in procs]
+    assert all(proc.returncode == 0 for proc in procs)
+    assert all([hit["id"] for hit in json.loads(out)] == [K3S_LESSON, CNI_FINDING] for out in outputs)
+
+
 def test_snippets_highlight_the_matching_words(sample_kb: Path) -> None:
     hit = find(sample_kb, "CNI").hits[0]
     assert "\x02CNI\x03" in hit.snippet

@@ -7,7 +7,7 @@ runs as a short process without pydantic, GitPython or Jinja2.
 
 from __future__ import annotations
 
-from kb.search.index import SyncStats, open_index
+from kb.search.index import SyncStats
 from kb.search.query import Filters, Hit, SearchError, SearchResult, search
 
-__all__ = ["Filters", "Hit", "SearchError", "SearchResult", "SyncStats", "open_index", "search"]
+__all__ = ["Filters", "Hit", "SearchError", "SearchResult", "SyncStats", "search"]

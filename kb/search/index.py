@@ -17,7 +17,8 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
-from contextlib import suppress
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -91,15 +92,12 @@ def index_path(cache: Path) -> Path:
 def _connect(path: Path, records: Path) -> sqlite3.Connection:
     """Open the index at `path`, creating its schema when new; DatabaseError if unusable."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fresh = not path.exists()
     conn = sqlite3.connect(path, isolation_level=None, timeout=10)
     try:
         conn.execute("PRAGMA synchronous=NORMAL")
         version = conn.execute("PRAGMA user_version").fetchone()[0]
-        if fresh or version == 0:
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.executescript(f"BEGIN; {_SCHEMA} PRAGMA user_version={SCHEMA_VERSION}; COMMIT;")
-            conn.execute("INSERT INTO meta VALUES ('records', ?)", (str(records),))
+        if version == 0:
+            _create(conn, records)
         elif version != SCHEMA_VERSION:
             raise sqlite3.DatabaseError(f"index schema version {version}, expected {SCHEMA_VERSION}")
         stored = conn.execute("SELECT value FROM meta WHERE key = 'records'").fetchone()
@@ -109,6 +107,29 @@ def _connect(path: Path, records: Path) -> sqlite3.Connection:
         conn.close()
         raise
     return conn
+
+
+@contextmanager
+def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    """A write transaction: one process at a time (others wait up to the connect timeout)."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def _create(conn: sqlite3.Connection, records: Path) -> None:
+    """Create the schema in a new file, unless a concurrent search just did."""
+    conn.execute("PRAGMA journal_mode=WAL")
+    with _transaction(conn):
+        if conn.execute("PRAGMA user_version").fetchone()[0] == 0:
+            for statement in _SCHEMA.split(";"):
+                conn.execute(statement)
+            conn.execute("INSERT INTO meta VALUES ('records', ?)", (str(records),))
+            conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
 
 def _remove(path: Path) -> None:
@@ -208,14 +229,9 @@ def sync(conn: sqlite3.Connection, records: Path) -> SyncStats:
     if stored_manifest == (manifest,) and not racy:
         stats.unchanged = len(on_disk)
     else:
-        conn.execute("BEGIN IMMEDIATE")  # one writer at a time; rows and manifest change together
-        try:
+        with _transaction(conn):  # rows and manifest change together
             complete = _update(conn, records, on_disk, stats)
             conn.execute("INSERT OR REPLACE INTO meta VALUES ('manifest', ?)", (manifest if complete else "",))
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
     stats.unreadable = [row[0] for row in conn.execute("SELECT path FROM docs WHERE error IS NOT NULL ORDER BY path")]
     return stats
 

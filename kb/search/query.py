@@ -360,7 +360,7 @@ def _suggestions(parsed: Parsed, filters: Filters) -> list[str]:
     if parsed.ids or parsed.hashes:
         tips.append("check the ID or hash: no record has or cites it")
     if not (parsed.words or parsed.phrases or parsed.ids or parsed.hashes):
-        tips.append("the query has only common words; add a specific one (a component, an error message)")
+        tips.append("the query has no specific word (only ones like 'the' or 'how'); name a component or an error")
     else:
         tips.append("use fewer or other words, or a word's start with * (e.g. crash*)")
     return tips
