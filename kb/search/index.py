@@ -157,18 +157,21 @@ def _scan(records: Path) -> tuple[dict[str, tuple[str, os.stat_result]], str]:
     found: dict[str, tuple[str, os.stat_result]] = {}
     lines = []
     for kind, folder in FOLDERS.items():
-        try:
-            entries = os.scandir(records / folder)
+        try:  # listing by descriptor: each stat then resolves one name, not the whole path
+            fd = os.open(records / folder, os.O_RDONLY | os.O_DIRECTORY)
         except (FileNotFoundError, NotADirectoryError):
             continue
-        with entries:
-            for entry in entries:
-                name = entry.name
-                if name.endswith(SUFFIXES) and not name.startswith(".") and entry.is_file():
-                    rel = f"{folder}/{name}"
-                    st = entry.stat()
-                    found[rel] = (kind, st)
-                    lines.append(f"{rel}\t{st.st_mtime_ns}\t{st.st_size}")
+        try:
+            with os.scandir(fd) as entries:
+                for entry in entries:
+                    name = entry.name
+                    if name.endswith(SUFFIXES) and not name.startswith(".") and entry.is_file():
+                        rel = f"{folder}/{name}"
+                        st = entry.stat()
+                        found[rel] = (kind, st)
+                        lines.append(f"{rel}\t{st.st_mtime_ns}\t{st.st_size}")
+        finally:
+            os.close(fd)
     return found, "\n".join(lines)
 
 
