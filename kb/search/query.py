@@ -389,9 +389,6 @@ def search(cache: Path, records: Path, query: str, filters: Filters = Filters(),
         raise SearchError(f"--limit must be at least 1, not {limit}")
     try:
         conn, stats = open_index(cache, records)
-    except OSError as err:
-        raise SearchError(f"cannot use the search index in {cache}: {err}") from None
-    try:
         try:
             hits, parsed = run(conn, query, filters, limit)
         except sqlite3.OperationalError:
@@ -400,8 +397,10 @@ def search(cache: Path, records: Path, query: str, filters: Filters = Filters(),
             conn.close()
             conn, stats = rebuild(cache, records)
             hits, parsed = run(conn, query, filters, limit)
-    finally:
-        conn.close()
+        finally:
+            conn.close()
+    except (OSError, sqlite3.Error) as err:
+        raise SearchError(f"cannot use the search index in {cache}: {err}") from None
     result = SearchResult(hits, parsed, stats)
     if not hits:
         result.suggestions = _suggestions(parsed, filters)
