@@ -16,7 +16,12 @@ from kb.search.documents import FOLDERS, SEVERITIES, STATUSES
 @click.option("--tag", "tags", multiple=True, help="Only records with this tag (repeat: all of them).")
 @click.option("--severity", "severities", multiple=True, type=click.Choice(SEVERITIES), help="Only findings this bad.")
 @click.option("--status", "statuses", multiple=True, type=click.Choice(STATUSES), help="Only findings or actions so.")
-@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Only records dated this day or later (YYYY-MM-DD).")
+@click.option(
+    "--since",
+    type=click.DateTime(["%Y-%m-%d"]),
+    metavar="DATE",
+    help="Only records dated this day or later (YYYY-MM-DD); a record without a date has its audit's.",
+)
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(min=1), help="Show at most this many.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array of results, best first.")
 @click.pass_context

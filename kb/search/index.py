@@ -5,9 +5,10 @@ lists each kind's folder once (`os.scandir`, one stat per file). If the resultin
 file's path, mtime_ns and size) equals the one stored by the last update, nothing changed and no
 row is read. Otherwise each file's (mtime_ns, size) is compared with what the index stored; only
 files whose stat changed are read, and of those only files whose content hash changed are parsed
-and re-indexed. Files gone from disk are deleted from the index. A file modified within `RACY_NS` of being indexed is re-hashed on the
-next search even if its stat looks the same, because the file-system clock is coarse: a
-same-size edit in the same clock tick would otherwise go unseen (git's "racy clean" problem).
+and re-indexed. Files gone from disk are deleted from the index. A file modified within
+`RACY_NS` of being indexed is re-hashed on the next search even if its stat looks the same,
+because the file-system clock is coarse: a same-size edit in the same clock tick would
+otherwise go unseen (git's "racy clean" problem).
 
 The index is a cache: if it is missing, from another schema version, for another records
 folder, or not a database at all, it is deleted and rebuilt from nothing.
