@@ -13,7 +13,7 @@ from kb.search.documents import FOLDERS, SEVERITIES, STATUSES
 @click.command()
 @click.argument("query", nargs=-1, required=True)
 @click.option("--kind", "kinds", multiple=True, type=click.Choice(tuple(FOLDERS)), help="Only this kind (repeatable).")
-@click.option("--tag", "tags", multiple=True, help="Only records with this tag (repeat: all of them).")
+@click.option("--tag", "tags", multiple=True, metavar="TAG", help="Only records with this tag (repeat: all of them).")
 @click.option("--severity", "severities", multiple=True, type=click.Choice(SEVERITIES), help="Only findings this bad.")
 @click.option("--status", "statuses", multiple=True, type=click.Choice(STATUSES), help="Only findings or actions so.")
 @click.option(
@@ -22,7 +22,9 @@ from kb.search.documents import FOLDERS, SEVERITIES, STATUSES
     metavar="DATE",
     help="Only records dated this day or later (YYYY-MM-DD); a record without a date has its audit's.",
 )
-@click.option("--limit", default=10, show_default=True, type=click.IntRange(min=1), help="Show at most this many.")
+@click.option(
+    "--limit", default=10, show_default=True, type=click.IntRange(min=1), metavar="N", help="Show at most this many."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array of results, best first.")
 @click.pass_context
 def command(
