@@ -140,17 +140,25 @@ def _remove(path: Path) -> None:
             Path(f"{path}{suffix}").unlink()
 
 
-def _parse(kind: str, raw: bytes, stem: str) -> Document | str:
-    """The document of one file's bytes, or why it cannot be read (kb validate says more)."""
-    from kb import yamlio  # PyYAML is only needed when a file changed
+def _documents(records: Path, files: list[tuple[str, str]]) -> list[Document | str]:
+    """The document of each (path, kind), or why it cannot be read (kb validate says more).
 
-    try:
-        data = yamlio.loads(yamlio.read_text(raw)).data
-    except yamlio.YamlProblems as err:
-        return str(err)
-    if not isinstance(data, dict):
-        return f"a {kind} record is a mapping of fields"
-    return document(kind, data, stem)
+    Parsing goes through the store's parser, which spreads a large batch (a first build) over
+    the machine's cores; it is imported only when a file changed, as is PyYAML.
+    """
+    from kb import yamlio
+    from kb.parsecache import ParseCache
+
+    parsed = ParseCache(None).parse_all([records / rel for rel, _ in files])
+    documents: list[Document | str] = []
+    for (rel, kind), data in zip(files, parsed, strict=True):
+        if isinstance(data, yamlio.YamlProblems):
+            documents.append(str(data))
+        elif not isinstance(data, dict):
+            documents.append(f"a {kind} record is a mapping of fields")
+        else:
+            documents.append(document(kind, data, Path(rel).stem))
+    return documents
 
 
 def _scan(records: Path) -> tuple[dict[str, tuple[str, os.stat_result]], str]:
@@ -255,7 +263,7 @@ def _update(
     now = time.time_ns()
     complete = True
     touched: list[tuple[int, FileState]] = []
-    changed: list[tuple[str, int | None, FileState, Document | str]] = []
+    changed: list[tuple[str, str, int | None, FileState]] = []
     for rel, (kind, st) in on_disk.items():
         rowid, old = stored.get(rel, (None, None))
         if old is not None and not old.racy and (old.mtime_ns, old.size) == (st.st_mtime_ns, st.st_size):
@@ -272,7 +280,7 @@ def _update(
             if old != state:
                 touched.append((rowid, state))
             continue
-        changed.append((rel, rowid, state, _parse(kind, raw, Path(rel).stem)))
+        changed.append((rel, kind, rowid, state))
     stats.removed = sorted(set(stored) - set(on_disk))
     for rel in stats.removed:
         _delete(conn, stored[rel][0])
@@ -280,7 +288,8 @@ def _update(
         "UPDATE docs SET mtime_ns = ?, size = ?, racy = ? WHERE rowid = ?",
         [(state.mtime_ns, state.size, state.racy, rowid) for rowid, state in touched],
     )
-    for rel, rowid, state, parsed in changed:
+    documents = _documents(records, [(rel, kind) for rel, kind, _, _ in changed]) if changed else []
+    for (rel, _, rowid, state), parsed in zip(changed, documents, strict=True):
         if rowid is not None:
             _delete(conn, rowid)
         _insert(conn, rel, state, parsed)
