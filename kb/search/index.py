@@ -69,7 +69,6 @@ CREATE VIRTUAL TABLE fts USING fts5(title, body, tags, tokenize='porter unicode6
 class SyncStats:
     """What bringing the index up to date did; `indexed` names the files (re-)parsed."""
 
-    files: int = 0
     unchanged: int = 0
     touched: int = 0
     removed: list[str] = field(default_factory=list)
@@ -236,7 +235,6 @@ def sync(conn: sqlite3.Connection, records: Path) -> SyncStats:
     """
     stats = SyncStats()
     on_disk, manifest = _scan(records)
-    stats.files = len(on_disk)
     stored_manifest = conn.execute("SELECT value FROM meta WHERE key = 'manifest'").fetchone()
     racy = conn.execute("SELECT EXISTS(SELECT 1 FROM docs WHERE racy)").fetchone()[0]
     if stored_manifest == (manifest,) and not racy:
