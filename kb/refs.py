@@ -6,7 +6,6 @@ Standard library only, so the fast commands (search, pickup) can use it without 
 from __future__ import annotations
 
 import re
-import secrets
 import unicodedata
 from dataclasses import dataclass
 
@@ -36,6 +35,8 @@ def slugify(text: str, max_words: int = SLUG_WORDS) -> str:
 
 def new_id(prefix: str, title: str) -> str:
     """A fresh, readable ID that two branches cannot both mint (25 random bits)."""
+    import secrets  # only minting needs it; keeps the fast commands' start-up lean
+
     suffix = "".join(secrets.choice(_SUFFIX_ALPHABET) for _ in range(SUFFIX_LENGTH))
     return f"{prefix}-{slugify(title)}-{suffix}"
 

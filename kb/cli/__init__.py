@@ -25,6 +25,7 @@ COMMANDS: dict[str, str] = {
     "render": "kb.cli.render",
     "reopen": "kb.cli.reopen",
     "schema": "kb.cli.schema",
+    "search": "kb.cli.search",
     "show": "kb.cli.show",
     "validate": "kb.cli.validate",
 }

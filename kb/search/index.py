@@ -1,0 +1,328 @@
+"""The search index: an SQLite FTS5 file in the cache folder, kept in step with the record files.
+
+`open_index` returns a connection to an index that matches the records on disk right now. It
+lists each kind's folder once (`os.scandir`, one stat per file). If the resulting manifest (each
+file's path, mtime_ns and size) equals the one stored by the last update, nothing changed and no
+row is read. Otherwise each file's (mtime_ns, size) is compared with what the index stored; only
+files whose stat changed are read, and of those only files whose content hash changed are parsed
+and re-indexed. Files gone from disk are deleted from the index. A file modified within
+`RACY_NS` of being indexed is re-hashed on the next search even if its stat looks the same,
+because the file-system clock is coarse: a same-size edit in the same clock tick would
+otherwise go unseen (git's "racy clean" problem).
+
+The index is a cache: if it is missing, from another schema version, for another records
+folder, or not a database at all, it is deleted and rebuilt from nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import NamedTuple
+
+from kb.search.documents import FOLDERS, SUFFIXES, Document, document
+
+INDEX_NAME = "search.sqlite3"
+SCHEMA_VERSION = 1
+RACY_NS = 2_000_000_000
+"""Files modified less than this long before they were indexed get re-hashed next time."""
+
+_SCHEMA = """
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE docs(
+    rowid INTEGER PRIMARY KEY,
+    path TEXT NOT NULL UNIQUE,
+    mtime_ns INTEGER NOT NULL,
+    size INTEGER NOT NULL,
+    sha1 TEXT NOT NULL,
+    racy INTEGER NOT NULL,
+    error TEXT,
+    kind TEXT,
+    id TEXT,
+    title TEXT,
+    date TEXT,
+    audit TEXT,
+    severity TEXT,
+    status TEXT,
+    confirmations INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX docs_id ON docs(id);
+CREATE INDEX docs_error ON docs(path) WHERE error IS NOT NULL;
+CREATE INDEX docs_racy ON docs(path) WHERE racy;
+CREATE TABLE tags(doc INTEGER NOT NULL, tag TEXT NOT NULL);
+CREATE INDEX tags_tag ON tags(tag, doc);
+CREATE INDEX tags_doc ON tags(doc);
+CREATE TABLE refs(token TEXT NOT NULL, doc INTEGER NOT NULL, own INTEGER NOT NULL);
+CREATE INDEX refs_token ON refs(token);
+CREATE INDEX refs_short ON refs(substr(token, 1, 7));
+CREATE INDEX refs_doc ON refs(doc);
+CREATE VIRTUAL TABLE fts USING fts5(title, body, tags, tokenize='porter unicode61');
+"""
+
+
+@dataclass
+class SyncStats:
+    """What bringing the index up to date did; `indexed` names the files (re-)parsed."""
+
+    unchanged: int = 0
+    touched: int = 0
+    removed: list[str] = field(default_factory=list)
+    indexed: list[str] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)
+    rebuilt: bool = False
+
+
+class FileState(NamedTuple):
+    """What the index remembers of a file to tell whether it changed."""
+
+    mtime_ns: int
+    size: int
+    sha1: str
+    racy: bool
+
+
+def index_path(cache: Path) -> Path:
+    return cache / INDEX_NAME
+
+
+def _connect(path: Path, records: Path) -> sqlite3.Connection:
+    """Open the index at `path`, creating its schema when new; DatabaseError if unusable."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path, isolation_level=None, timeout=10)
+    try:
+        conn.execute("PRAGMA synchronous=NORMAL")
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version == 0:
+            _create(conn, records)
+        elif version != SCHEMA_VERSION:
+            raise sqlite3.DatabaseError(f"index schema version {version}, expected {SCHEMA_VERSION}")
+        stored = conn.execute("SELECT value FROM meta WHERE key = 'records'").fetchone()
+        if stored is None or stored[0] != str(records):
+            raise sqlite3.DatabaseError("index was built for another records folder")
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+@contextmanager
+def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    """A write transaction: one process at a time (others wait up to the connect timeout)."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def _create(conn: sqlite3.Connection, records: Path) -> None:
+    """Create the schema in a new file, unless a concurrent search just did."""
+    conn.execute("PRAGMA journal_mode=WAL")
+    with _transaction(conn):
+        if conn.execute("PRAGMA user_version").fetchone()[0] == 0:
+            for statement in _SCHEMA.split(";"):
+                conn.execute(statement)
+            conn.execute("INSERT INTO meta VALUES ('records', ?)", (str(records),))
+            conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+
+def _remove(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        with suppress(FileNotFoundError):
+            Path(f"{path}{suffix}").unlink()
+
+
+def _documents(records: Path, files: list[tuple[str, str]]) -> list[Document | str]:
+    """The document of each (path, kind), or why it cannot be read (kb validate says more).
+
+    Parsing goes through the store's parser, which spreads a large batch (a first build) over
+    the machine's cores; it is imported only when a file changed, as is PyYAML.
+    """
+    from kb import yamlio
+    from kb.parsecache import ParseCache
+
+    parsed = ParseCache(None).parse_all([records / rel for rel, _ in files])
+    documents: list[Document | str] = []
+    for (rel, kind), data in zip(files, parsed, strict=True):
+        if isinstance(data, yamlio.YamlProblems):
+            documents.append(str(data))
+        elif not isinstance(data, dict):
+            documents.append(f"a {kind} record is a mapping of fields")
+        else:
+            documents.append(document(kind, data, Path(rel).stem))
+    return documents
+
+
+def _scan(records: Path) -> tuple[dict[str, tuple[str, os.stat_result]], str]:
+    """Every record file (relative path to kind and stat), one directory listing per kind, and
+    the manifest: one line per file with its path, mtime_ns and size, in listing order."""
+    found: dict[str, tuple[str, os.stat_result]] = {}
+    lines = []
+    for kind, folder in FOLDERS.items():
+        try:  # listing by descriptor: each stat then resolves one name, not the whole path
+            fd = os.open(records / folder, os.O_RDONLY | os.O_DIRECTORY)
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        try:
+            with os.scandir(fd) as entries:
+                for entry in entries:
+                    name = entry.name
+                    if name.endswith(SUFFIXES) and not name.startswith(".") and entry.is_file():
+                        rel = f"{folder}/{name}"
+                        st = entry.stat()
+                        found[rel] = (kind, st)
+                        lines.append(f"{rel}\t{st.st_mtime_ns}\t{st.st_size}")
+        finally:
+            os.close(fd)
+    return found, "\n".join(lines)
+
+
+def _delete(conn: sqlite3.Connection, rowid: int) -> None:
+    for statement in (
+        "DELETE FROM fts WHERE rowid = ?",
+        "DELETE FROM tags WHERE doc = ?",
+        "DELETE FROM refs WHERE doc = ?",
+        "DELETE FROM docs WHERE rowid = ?",
+    ):
+        conn.execute(statement, (rowid,))
+
+
+def _insert(conn: sqlite3.Connection, rel: str, state: FileState, parsed: Document | str) -> None:
+    if isinstance(parsed, str):
+        conn.execute(
+            "INSERT INTO docs(path, mtime_ns, size, sha1, racy, error) VALUES (?, ?, ?, ?, ?, ?)",
+            (rel, *state, parsed),
+        )
+        return
+    doc = parsed
+    rowid = conn.execute(
+        "INSERT INTO docs(path, mtime_ns, size, sha1, racy, kind, id, title, date, audit, severity, status,"
+        " confirmations) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            rel,
+            *state,
+            doc.kind,
+            doc.id,
+            doc.title,
+            doc.date,
+            doc.audit,
+            doc.severity,
+            doc.status,
+            doc.confirmations,
+        ),
+    ).lastrowid
+    conn.execute(
+        "INSERT INTO fts(rowid, title, body, tags) VALUES (?, ?, ?, ?)",
+        (rowid, doc.title, doc.body, " ".join(doc.tags)),
+    )
+    conn.executemany("INSERT INTO tags VALUES (?, ?)", [(rowid, tag) for tag in doc.tags])
+    refs = {(token, 1) for token in doc.own} | {(token, 0) for token in doc.cites if token not in doc.own}
+    conn.executemany("INSERT INTO refs VALUES (?, ?, ?)", [(token, rowid, own) for token, own in refs])
+
+
+def sync(conn: sqlite3.Connection, records: Path) -> SyncStats:
+    """Bring the index in line with the record files on disk; see the module docstring.
+
+    Fast path: when the manifest (every file's path, mtime_ns and size) equals the one stored by
+    the last sync and no file was racy then, nothing changed and no row is read.
+    """
+    stats = SyncStats()
+    on_disk, manifest = _scan(records)
+    stored_manifest = conn.execute("SELECT value FROM meta WHERE key = 'manifest'").fetchone()
+    racy = conn.execute("SELECT EXISTS(SELECT 1 FROM docs WHERE racy)").fetchone()[0]
+    if stored_manifest == (manifest,) and not racy:
+        stats.unchanged = len(on_disk)
+    else:
+        with _transaction(conn):  # rows and manifest change together
+            complete = _update(conn, records, on_disk, stats)
+            conn.execute("INSERT OR REPLACE INTO meta VALUES ('manifest', ?)", (manifest if complete else "",))
+    stats.unreadable = [row[0] for row in conn.execute("SELECT path FROM docs WHERE error IS NOT NULL ORDER BY path")]
+    return stats
+
+
+def _update(
+    conn: sqlite3.Connection, records: Path, on_disk: dict[str, tuple[str, os.stat_result]], stats: SyncStats
+) -> bool:
+    """Re-index the files whose content changed, forget removed ones (inside the caller's
+    transaction); False if a file could not be read."""
+    import hashlib  # only needed when something changed
+
+    stored = {
+        row[0]: (row[1], FileState(row[2], row[3], row[4], bool(row[5])))
+        for row in conn.execute("SELECT path, rowid, mtime_ns, size, sha1, racy FROM docs")
+    }
+    now = time.time_ns()
+    complete = True
+    touched: list[tuple[int, FileState]] = []
+    changed: list[tuple[str, str, int | None, FileState]] = []
+    for rel, (kind, st) in on_disk.items():
+        rowid, old = stored.get(rel, (None, None))
+        if old is not None and not old.racy and (old.mtime_ns, old.size) == (st.st_mtime_ns, st.st_size):
+            stats.unchanged += 1
+            continue
+        try:
+            raw = (records / rel).read_bytes()
+        except OSError:
+            complete = False  # vanished or unreadable since the listing: the next search sees it
+            continue
+        state = FileState(st.st_mtime_ns, st.st_size, hashlib.sha1(raw).hexdigest(), st.st_mtime_ns >= now - RACY_NS)
+        if rowid is not None and old is not None and old.sha1 == state.sha1:
+            stats.touched += 1
+            if old != state:
+                touched.append((rowid, state))
+            continue
+        changed.append((rel, kind, rowid, state))
+    stats.removed = sorted(set(stored) - set(on_disk))
+    for rel in stats.removed:
+        _delete(conn, stored[rel][0])
+    conn.executemany(
+        "UPDATE docs SET mtime_ns = ?, size = ?, racy = ? WHERE rowid = ?",
+        [(state.mtime_ns, state.size, state.racy, rowid) for rowid, state in touched],
+    )
+    documents = _documents(records, [(rel, kind) for rel, kind, _, _ in changed]) if changed else []
+    for (rel, _, rowid, state), parsed in zip(changed, documents, strict=True):
+        if rowid is not None:
+            _delete(conn, rowid)
+        _insert(conn, rel, state, parsed)
+        stats.indexed.append(rel)
+    return complete
+
+
+def open_index(cache: Path, records: Path) -> tuple[sqlite3.Connection, SyncStats]:
+    """A connection to an up-to-date index, rebuilt from nothing if missing or unusable."""
+    path = index_path(cache)
+    rebuilt = not path.exists()
+    conn = None
+    try:
+        conn = _connect(path, records)
+        stats = sync(conn, records)
+    except sqlite3.DatabaseError as err:
+        if _busy(err):
+            raise
+        if conn is not None:
+            conn.close()
+        return rebuild(cache, records)
+    stats.rebuilt = rebuilt
+    return conn, stats
+
+
+def rebuild(cache: Path, records: Path) -> tuple[sqlite3.Connection, SyncStats]:
+    """Delete the index file and build it again from every record file."""
+    path = index_path(cache)
+    _remove(path)
+    conn = _connect(path, records)
+    stats = sync(conn, records)
+    stats.rebuilt = True
+    return conn, stats
+
+
+def _busy(err: sqlite3.DatabaseError) -> bool:
+    """Locked or busy is another process at work, not a broken index: never delete for that."""
+    return isinstance(err, sqlite3.OperationalError) and ("locked" in str(err) or "busy" in str(err))
