@@ -235,6 +235,9 @@ class Commit(Stored):
     date: dt.datetime | dt.date | None = Field(default=None, description="Authored date, filled in from git.")
     files: list[Text] = Field(default_factory=list, description="Files changed, filled in from git.")
     tags: list[Text] = Field(default_factory=list, description="Free-form labels.")
+    imported_from: str | None = Field(
+        default=None, description="Where this commit was first listed, if imported from a report (file:line)."
+    )
 
     @property
     def ref(self) -> str:
@@ -320,6 +323,8 @@ class Node(Strict):
     cpu: str | None = Field(default=None, description="CPU use as measured, e.g. 5%.")
     memory: str | None = Field(default=None, description="Memory use as measured, e.g. 33% (21GB/64GB).")
     status: str | None = Field(default=None, description="Ready, NotReady, ...")
+    cpu_capacity: str | None = Field(default=None, description="CPUs the node has, as kubectl reports them, e.g. 8.")
+    memory_capacity: str | None = Field(default=None, description="Memory the node has, e.g. 62.8Gi.")
 
 
 class Application(Strict):

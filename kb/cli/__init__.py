@@ -14,6 +14,8 @@ import click
 from kb import __version__
 
 COMMANDS: dict[str, str] = {
+    "diff": "kb.cli.diff",
+    "import": "kb.cli.import_",
     "init": "kb.cli.init",
     "schema": "kb.cli.schema",
     "validate": "kb.cli.validate",

@@ -1,0 +1,434 @@
+"""Reading a Markdown audit report, in the seed's style, into drafts of the records it describes.
+
+Sections are recognised by their heading's words ("Issues Found", "Findings", "Problems found";
+"Remaining", "Follow-ups", "Open items"; "Next Session Pickup", "Next steps"; ...) and tables by
+their header names, in any column order. Every line this module cannot map is returned as a
+note with its line number: nothing is dropped silently. No records are made here; see
+`kb.importer.build`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from kb.importer import values
+from kb.importer.markdown import Block, Code, Heading, Item, Section, Table, Text, blocks, lead, sections, unbold, words
+from kb.importer.tables import TableKind, classify, rows
+
+SECTION_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("pickup", ("next session", "pickup", "pick-up", "pick up", "next steps", "handover", "hand-off", "handoff")),
+    ("remaining", ("remaining", "open items", "follow-up", "follow up", "followup", "non-blocking", "outstanding")),
+    ("remaining", ("known issues", "open issues", "todo", "to do")),
+    ("lessons", ("lesson", "takeaway", "learning")),
+    ("commits", ("commit",)),
+    ("documentation", ("documentation", "docs updated", "documents updated", "docs changed")),
+    ("cleanup", ("cleanup", "clean-up", "clean up", "housekeeping")),
+    ("findings", ("issue", "finding", "problem", "incident", "bug")),
+    ("nodes", ("topology", "node", "cluster")),
+    ("applications", ("application", "argocd", "argo cd", "gitops", "apps")),
+    ("domains", ("domain", "route", "endpoint", "dns")),
+    ("images", ("image",)),
+    ("volumes", ("storage", "volume", "pvc", "persistent")),
+)
+HEADER_KEYS = {
+    **dict.fromkeys(("date", "dates", "when", "period"), "date"),
+    **dict.fromkeys(("trigger", "reason", "why", "cause"), "trigger"),
+    **dict.fromkeys(("scope", "target", "targets"), "scope"),
+    **dict.fromkeys(("result", "outcome", "status", "verdict", "state"), "result"),
+    **dict.fromkeys(("readiness", "production readiness"), "readiness"),
+    **dict.fromkeys(("summary", "tl dr", "tldr"), "summary"),
+}
+FINDING_KEYS = {
+    **dict.fromkeys(("root cause", "cause", "root causes", "why"), "root_cause"),
+    **dict.fromkeys(("fix", "fixes", "resolution", "remediation", "solution", "fixed"), "fix"),
+    **dict.fromkeys(("investigation", "investigated", "analysis", "diagnosis"), "investigation"),
+    **dict.fromkeys(("verification", "verified", "validation", "verify"), "verification"),
+    **dict.fromkeys(("lesson", "takeaway", "lesson learned", "advice"), "takeaway"),
+    **dict.fromkeys(("symptom", "symptoms", "observed", "impact"), "symptom"),
+    **dict.fromkeys(("commit", "commits", "fix commit", "fix commits"), "commits"),
+    **dict.fromkeys(("severity", "sev", "priority"), "severity"),
+    **dict.fromkeys(("status", "state"), "status"),
+    **dict.fromkeys(("discovery", "found"), "discovery"),
+    **dict.fromkeys(("duration", "lasted", "since"), "duration"),
+    **dict.fromkeys(("component", "components", "affected", "service", "services"), "components"),
+    **dict.fromkeys(("file", "files", "path", "paths"), "paths"),
+}
+_STATUS_WORDS = {"resolved": "resolved", "fixed": "resolved", "closed": "resolved", "done": "resolved"}
+_STATUS_WORDS |= {"open": "open", "unresolved": "open", "mitigated": "mitigated", "wontfix": "wontfix"}
+
+
+@dataclass
+class Draft:
+    """Fields for one record, and the report line it was read from."""
+
+    line: int
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Note:
+    line: int
+    text: str
+
+
+@dataclass
+class Parsed:
+    """Everything a report says, as drafts, in report order; `notes` holds what has no field."""
+
+    title: str
+    title_line: int = 1
+    header: dict[str, tuple[int, str]] = field(default_factory=dict)
+    findings: list[Draft] = field(default_factory=list)
+    lessons: list[Draft] = field(default_factory=list)
+    remaining: list[Draft] = field(default_factory=list)
+    pickup: list[Draft] = field(default_factory=list)
+    commits: list[Draft] = field(default_factory=list)
+    cleanup: list[dict[str, Any]] = field(default_factory=list)
+    documentation: list[dict[str, Any]] = field(default_factory=list)
+    snapshot: Draft | None = None
+    readiness: int | None = None
+    notes: list[Note] = field(default_factory=list)
+
+    def snap(self, line: int) -> dict[str, Any]:
+        if self.snapshot is None:
+            self.snapshot = Draft(line)
+        return self.snapshot.data
+
+
+def section_kind(heading: str) -> str | None:
+    text = words(heading)
+    for kind, names in SECTION_WORDS:
+        if any(re.search(rf"\b{re.escape(name)}", text) for name in names):
+            return kind
+    return None
+
+
+def _source(block: Block, lines: list[str]) -> str:
+    if isinstance(block, Table):
+        return block.source()
+    if isinstance(block, Code):
+        return "\n".join(text for _, text in block.lines)
+    return lines[block.line - 1].strip()
+
+
+class _Reader:
+    """One pass over one report; each section kind has a method that consumes its blocks."""
+
+    def __init__(self, text: str):
+        self.lines = text.splitlines()
+        title, preamble, found = sections(blocks(text))
+        self.parsed = Parsed(unbold(title.text).strip() if title else "")
+        self.parsed.title_line = title.line if title else 1
+        self.section_line = self.parsed.title_line
+        self.parsed.readiness = values.readiness(text)
+        self._header(preamble)
+        for section in found:
+            self._section(section)
+
+    def note(self, section: str, block: Block) -> None:
+        self.parsed.notes.append(Note(block.line, f"{section}: {_source(block, self.lines)}"))
+
+    def _header(self, preamble: list[Block]) -> None:
+        for block in preamble:
+            key, rest = lead(block.text) if isinstance(block, (Text, Item)) else (None, "")
+            name = HEADER_KEYS.get(words(key)) if key else None
+            if name and name not in self.parsed.header and rest:
+                self.parsed.header[name] = (block.line, rest)
+            elif isinstance(block, Text) and words(block.text) == "" and not block.text.strip("-*_ "):
+                continue
+            else:
+                self.note("Header", block)
+
+    def _section(self, section: Section) -> None:
+        kind = section_kind(section.heading.text)
+        self.section_line = section.heading.line
+        handler = getattr(self, f"_{kind}", None) if kind else None
+        name = unbold(section.heading.text).strip()
+        if handler is None:
+            end = section.blocks[-1].line if section.blocks else section.heading.line
+            body = [ln for ln in self.lines[section.heading.line - 1 : end] if ln.strip() and ln.strip() != "---"]
+            self.parsed.notes.append(Note(section.heading.line, "\n".join(body)))
+            return
+        handler(section, name)
+
+    # --- tables, wherever they appear ------------------------------------------------
+
+    def _table(self, table: Table, name: str, hint: str) -> None:
+        kind = classify(table.header, hint)
+        if kind is None:
+            self.note(name, table)
+            return
+        mapped, extras = rows(table, kind)
+        for line, text in extras:
+            self.parsed.notes.append(Note(line, f"{name}: {text}"))
+        if kind is TableKind.remaining:
+            self.parsed.remaining += [Draft(line, data) for line, data in mapped]
+        elif kind is TableKind.documentation:
+            self.parsed.documentation += [data for _, data in mapped]
+        elif kind is TableKind.commits:
+            self.parsed.commits += [Draft(line, data) for line, data in mapped]
+        elif kind is TableKind.domains:
+            self._domain_rows(mapped)
+        else:
+            self.parsed.snap(self.section_line).setdefault(kind.value, []).extend(data for _, data in mapped)
+
+    def _domain_rows(self, mapped: list[tuple[int, dict[str, Any]]]) -> None:
+        """A table of single domains becomes groups by status, naming the hosts in each."""
+        domains = self.parsed.snap(self.section_line).setdefault("domains", {"total": 0, "groups": []})
+        for _, data in mapped:
+            status = data.get("status") or "unknown"
+            group = next((g for g in domains["groups"] if g["status"] == status), None)
+            if group is None:
+                group = {"count": 0, "status": status, "hosts": []}
+                domains["groups"].append(group)
+            group["count"] += 1
+            group["hosts"].append(f"{data['host']} ({data['note']})" if data.get("note") else data["host"])
+            domains["total"] += 1
+        for group in domains["groups"]:
+            hosts = group.pop("hosts", None)
+            if hosts:
+                group["note"] = ", ".join(hosts)
+
+    def _generic(self, section: Section, name: str, hint: str) -> list[Block]:
+        """Handle tables and the pods line; return the other blocks for the section's own reader."""
+        left: list[Block] = []
+        for block in section.blocks:
+            if isinstance(block, Table):
+                self._table(block, name, hint)
+            elif isinstance(block, (Text, Item)) and self._pods(block):
+                continue
+            else:
+                left.append(block)
+        return left
+
+    def _pods(self, block: Text | Item) -> bool:
+        key, rest = lead(block.text)
+        if key is None or words(key) not in ("pods", "pod", "pod status", "workloads"):
+            return False
+        found = values.counts(rest)
+        if not found:
+            return False
+        self.parsed.snap(self.section_line)["pods"] = found
+        return True
+
+    def _tables_only(self, section: Section, name: str, hint: str) -> None:
+        for block in self._generic(section, name, hint):
+            self.note(name, block)
+
+    def _nodes(self, section: Section, name: str) -> None:
+        self._tables_only(section, name, "nodes")
+
+    def _applications(self, section: Section, name: str) -> None:
+        self._tables_only(section, name, "applications")
+
+    def _images(self, section: Section, name: str) -> None:
+        self._tables_only(section, name, "images")
+
+    def _volumes(self, section: Section, name: str) -> None:
+        self._tables_only(section, name, "volumes")
+
+    def _documentation(self, section: Section, name: str) -> None:
+        for block in self._generic(section, name, "documentation"):
+            path, changes = lead(block.text.replace("`", "")) if isinstance(block, Item) else (None, "")
+            if path and changes:
+                self.parsed.documentation.append({"path": path, "changes": changes})
+            else:
+                self.note(name, block)
+
+    def _domains(self, section: Section, name: str) -> None:
+        left = self._generic(section, name, "domains")
+        total = re.search(r"(\d+)\s+(?:routes?|domains?|hosts?)", section.heading.text, re.I)
+        groups: list[dict[str, Any]] = []
+        summary = None
+        for block in left:
+            match = re.match(r"^(\d+)\s*[x\u00d7]\s+(.+)$", block.text) if isinstance(block, Item) else None
+            if match:
+                status, note = values.bracketed(match.group(2))
+                groups.append({"count": int(match.group(1)), "status": status, "note": note})
+            elif isinstance(block, Text) and summary is None:
+                summary = block.text.rstrip(":").strip()
+            else:
+                self.note(name, block)
+        if groups or summary or total:
+            count = int(total.group(1)) if total else sum(g["count"] for g in groups)
+            domains = {"total": count, "summary": summary, "groups": groups}
+            self.parsed.snap(self.section_line).setdefault("domains", {}).update(domains)
+
+    # --- lists ------------------------------------------------------------------------
+
+    def _cleanup(self, section: Section, name: str) -> None:
+        for block in self._generic(section, name, "cleanup"):
+            if isinstance(block, Item) and self.parsed.cleanup and block.indent > 0:
+                self.parsed.cleanup[-1]["targets"].append(block.text.replace("`", ""))
+            elif isinstance(block, Item):
+                action, _, rest = block.text.partition(": ")
+                if rest and "`" in rest:
+                    targets = [t.replace("`", "").strip() for t in rest.split(",")]
+                    self.parsed.cleanup.append({"action": action.strip(), "targets": targets})
+                else:
+                    self.parsed.cleanup.append({"action": block.text, "targets": []})
+            else:
+                self.note(name, block)
+
+    def _commits(self, section: Section, name: str) -> None:
+        for block in self._generic(section, name, "commits"):
+            lines = block.lines if isinstance(block, Code) else [(block.line, getattr(block, "text", ""))]
+            for line, text in lines:
+                match = re.match(r"^\s*`?([0-9a-f]{7,40})`?\s*(?:[-\u2013\u2014:]\s+)?(.*)$", text)
+                if match:
+                    self.parsed.commits.append(Draft(line, {"hash": match.group(1), "subject": match.group(2)}))
+                elif text.strip():
+                    self.parsed.notes.append(Note(line, f"{name}: {text.strip()}"))
+
+    def _titled_items(self, section: Section, name: str, hint: str) -> list[tuple[Item, str, str]]:
+        found: list[tuple[Item, str, str]] = []
+        for block in self._generic(section, name, hint):
+            if isinstance(block, Item) and block.text:
+                title, rest = lead(block.text)
+                found.append((block, title or "", rest))
+            else:
+                self.note(name, block)
+        return found
+
+    def _lessons(self, section: Section, name: str) -> None:
+        for item, title, rest in self._titled_items(section, name, "lessons"):
+            text = rest or title
+            if not title:
+                title = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0].rstrip(".")
+            rule, detail = _rule_and_evidence(text)
+            self.parsed.lessons.append(Draft(item.line, {"title": title, "rule": rule, "detail": detail}))
+
+    def _pickup(self, section: Section, name: str) -> None:
+        for item, title, rest in self._titled_items(section, name, "pickup"):
+            self.parsed.pickup.append(Draft(item.line, {"title": title or rest, "todo": rest or title}))
+
+    def _remaining(self, section: Section, name: str) -> None:
+        for item, title, rest in self._titled_items(section, name, "remaining"):
+            data: dict[str, Any] = {"title": title or rest, "todo": rest or title}
+            head, note = values.bracketed(data["title"])
+            if note and values.impact(note):
+                data["title"], data["impact"] = head, values.impact(note)
+            self.parsed.remaining.append(Draft(item.line, data))
+
+    # --- findings ---------------------------------------------------------------------
+
+    def _findings(self, section: Section, name: str) -> None:
+        base: dict[str, Any] = {"status": _status(section.heading.text), "severity": None, "discovery": None}
+        group = dict(base)
+        current: Draft | None = None
+        from_heading = False
+        item_indent = 0
+        for block in self._generic(section, name, "findings"):
+            if isinstance(block, Heading) or (isinstance(block, Text) and _is_label(block.text)):
+                text = block.text
+                number = re.match(r"^(?:\*\*)?(\d+)[.)]\s+(.*)$", text)
+                if number and isinstance(block, Heading):
+                    current = self._finding(block.line, number.group(2), group)
+                    from_heading = True
+                    continue
+                label = unbold(text)
+                group = dict(base)
+                group["severity"] = values.severity(label)
+                group["discovery"] = values.discovery(label)
+                group["status"] = _status(label) or base["status"]
+                current = None
+                if not (group["severity"] or group["discovery"] or _status(label)):
+                    self.note(name, block)
+            elif isinstance(block, Item) and _starts_finding(block, current, from_heading, item_indent):
+                current = self._finding(block.line, block.text, group)
+                from_heading, item_indent = False, block.indent
+            elif isinstance(block, (Item, Text)) and current is not None:
+                if not _finding_field(current, block.text):
+                    self.note(f"{name}: {current.data['title']}", block)
+            else:
+                self.note(name, block)
+
+    def _finding(self, line: int, text: str, group: dict[str, Any]) -> Draft:
+        title, rest = lead(text)
+        if title is None:
+            title, rest = text, ""
+            head, bracket = values.bracketed(text)
+            if bracket is not None:
+                title, rest = head, f"({bracket})"
+        prefix = re.match(r"^\[([^\]]+)\]\s*(.*)$", title)
+        data: dict[str, Any] = {"title": title, "commits": [], "components": [], "paths": []}
+        data.update({k: v for k, v in group.items() if v})
+        if prefix and values.severity(prefix.group(1)):
+            data["severity"], data["title"] = values.severity(prefix.group(1)), prefix.group(2)
+        for bracket in re.findall(r"\(([^()]*)\)", rest):
+            if values.is_duration(bracket):
+                data["duration"] = bracket
+            elif values.severity(bracket) and len(bracket.split()) == 1:
+                data["severity"] = values.severity(bracket)
+            else:
+                data["context"] = bracket
+        outside = re.sub(r"\([^()]*\)", "", rest).strip(" -\u2013\u2014:")
+        if outside:
+            data["symptom"] = outside
+        draft = Draft(line, data)
+        self.parsed.findings.append(draft)
+        return draft
+
+
+def _rule_and_evidence(text: str) -> tuple[str, str | None]:
+    """Split trailing sentences citing versions ("v1.34.3 agent on v1.33.6 ...") off as evidence."""
+    sentences = re.split(r"(?<=[.!?])\s+(?=[A-Za-z`])", text.strip())
+    cut = len(sentences)
+    while cut > 1 and re.search(r"\bv?\d+\.\d+(?:\.\d+)?\b", sentences[cut - 1]):
+        cut -= 1
+    return " ".join(sentences[:cut]), " ".join(sentences[cut:]) or None
+
+
+def _status(text: str) -> str | None:
+    for word in words(text).split():
+        if word in _STATUS_WORDS:
+            return _STATUS_WORDS[word]
+    return None
+
+
+def _is_label(text: str) -> bool:
+    """A paragraph that is only bold text, used as a group label ('**Critical**')."""
+    return bool(re.fullmatch(r"(\*\*|__)[^*_]+\1:?", text.strip()))
+
+
+def _starts_finding(item: Item, current: Draft | None, from_heading: bool, indent: int) -> bool:
+    """A list item opens a new finding unless it is nested in, or a `Key: value` line of, the current one."""
+    if current is None:
+        return True
+    if from_heading or item.indent > indent:
+        return False
+    key, _ = lead(item.text)
+    return item.number is not None or not (key and words(key) in FINDING_KEYS)
+
+
+def _finding_field(draft: Draft, text: str) -> bool:
+    key, value = lead(text)
+    name = FINDING_KEYS.get(words(key)) if key else None
+    if name is None or not value:
+        return False
+    data = draft.data
+    if name == "commits":
+        found = values.hashes(value)
+        data["commits"] += [h for h in found if h not in data["commits"]]
+        return bool(found)
+    if name in ("components", "paths"):
+        data[name] += [v.strip().replace("`", "") for v in value.split(",") if v.strip()]
+        return True
+    if name == "severity":
+        data["severity"] = values.severity(value)
+        return data["severity"] is not None
+    if name == "status":
+        data["status"] = _status(value)
+        return data["status"] is not None
+    if name == "discovery":
+        data["discovery"] = values.discovery(value)
+        return data["discovery"] is not None
+    data[name] = f"{data[name]} {value}" if data.get(name) else value
+    return True
+
+
+def parse(text: str) -> Parsed:
+    """Read a whole report; never fails, but what it cannot map ends up in `notes`."""
+    return _Reader(text).parsed
