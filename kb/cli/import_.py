@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -137,9 +138,8 @@ def kubectl(
     from kb.importer.kubectl import import_kubectl
 
     cfg = config(ctx)
-    sources = [("-", click.get_text_stream("stdin").read()) if str(f) == "-" else (str(f), None) for f in files]
-    if not sources:
-        sources = [("-", click.get_text_stream("stdin").read())]
+    paths = [str(f) for f in files] or ["-"]
+    sources = [(p, sys.stdin.read() if p == "-" else None) for p in paths]
     day = taken.date() if taken else dt.date.today()
     try:
         planned = import_kubectl(cfg, sources, audit, day, dry_run=dry_run)
