@@ -308,8 +308,11 @@ class _Reader:
         for item, title, rest in self._titled_items(section, name, "remaining"):
             data: dict[str, Any] = {"title": title or rest, "todo": rest or title}
             head, note = values.bracketed(data["title"])
+            lead_note = re.match(r"^\(([^()]+)\)\s*:?\s*(.+)$", rest)
             if note and values.impact(note):
                 data["title"], data["impact"] = head, values.impact(note)
+            elif title and lead_note and values.impact(lead_note.group(1)):
+                data["todo"], data["impact"] = lead_note.group(2), values.impact(lead_note.group(1))
             self.parsed.remaining.append(Draft(item.line, data))
 
     # --- findings ---------------------------------------------------------------------

@@ -27,7 +27,7 @@ class TableKind(StrEnum):
 
 COLUMNS: dict[TableKind, dict[str, tuple[str, ...]]] = {
     TableKind.nodes: {
-        "name": ("node", "nodes", "hostname", "node name"),
+        "name": ("node", "nodes", "hostname", "node name", "name"),
         "ip": ("ip", "ip address", "address", "internal ip"),
         "role": ("role", "roles"),
         "version": ("k3s", "k8s", "version", "kubelet", "kubelet version", "kubernetes", "k3s version"),
