@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-
 from kb.config import discover
 from kb.store import KnowledgeBase, load, plain
 from tests.conftest import SAMPLE, run_kb

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from kb.config import Config
 from kb.diagnostics import Diagnostic
-from kb.fsio import create_exclusive
+from kb.fsio import create_exclusive_all
 from kb.importer.build import Plan, Planned, plan
 from kb.importer.report import parse
 from kb.store import load
@@ -26,7 +26,10 @@ class ImportProblems(Exception):
 
 
 def write(config: Config, created: list[Planned], source: str) -> None:
-    """Create every planned file, after checking that none exists (so a clash writes nothing)."""
+    """Create every planned file, after checking that none exists (so a clash writes nothing).
+
+    Files are created exclusively and made durable with one sync for the whole batch.
+    """
     clashes = [
         Diagnostic(source, item.line, 1, "E703", "", f"{item.path.relative_to(config.root)} already exists")
         for item in created
@@ -34,8 +37,7 @@ def write(config: Config, created: list[Planned], source: str) -> None:
     ]
     if clashes:
         raise ImportProblems(clashes)
-    for item in created:
-        create_exclusive(item.path, record_text(item.record))
+    create_exclusive_all([(item.path, record_text(item.record)) for item in created])
 
 
 def import_report(config: Config, path: Path, dry_run: bool = False) -> Plan:

@@ -247,44 +247,56 @@ class _Builder:
         self.add(Snapshot, draft.line, data)
 
 
-def _component_names(snapshot: Draft | None) -> dict[str, str]:
-    """Names a finding title may mention, lower case, to the component name to record."""
-    names: dict[str, str] = {}
-    if snapshot is None:
-        return names
-    data = snapshot.data
+@dataclass
+class _Names:
+    """Component names a finding title may mention, indexed for lookup by word."""
+
+    whole: dict[str, str] = field(default_factory=dict)
+    """Lower-case name to the component to record."""
+    spread: dict[str, list[tuple[list[frozenset[str]], str]]] = field(default_factory=dict)
+    """Stem of a hyphenated name's first part to (stems of its parts, component)."""
+
+    def add(self, key: str, name: str) -> None:
+        self.whole.setdefault(key.lower(), name)
+        parts = [match.tokens(part) for part in key.lower().split("-")]
+        if len(parts) > 1 and parts[0]:
+            self.spread.setdefault(min(parts[0]), []).append((parts, name))
+
+
+def _component_names(snapshot: Draft | None) -> _Names:
+    """Nodes (also by purpose), applications and services of the report's own snapshot."""
+    names = _Names()
+    data = snapshot.data if snapshot else {}
     for node in data.get("nodes", []):
-        names[node["name"].lower()] = node["name"]
+        names.add(node["name"], node["name"])
         if node.get("purpose"):
-            names.setdefault(node["purpose"].lower(), node["name"])
+            names.add(node["purpose"], node["name"])
     for entry in data.get("applications", []) + data.get("images", []):
         name = entry.get("name") or entry.get("service") or ""
         if name and " " not in name and "*" not in name:
-            names.setdefault(name.lower(), name)
+            names.add(name, name)
     return names
 
 
-def _components(title: str, names: dict[str, str]) -> list[str]:
+def _components(title: str, names: _Names) -> list[str]:
     """The component a title mentions first (the longest name at that place), if any.
 
     Names match whole words, and a hyphenated name also matches its words in a row with plural
-    forms folded ('Kyverno policy' names `kyverno-policies`).
+    forms folded ('Kyverno policy' names `kyverno-policies`); failing those, a host name counts.
     """
     title_words = [w.strip(".,:;()") for w in title.lower().split()]
     stems = [match.tokens(w) for w in title_words]
     for start, word in enumerate(title_words):
-        best: str | None = None
-        for key, name in names.items():
-            parts = key.split("-")
-            window = stems[start : start + len(parts)]
-            spread = len(parts) > 1 and len(window) == len(parts)
-            spread = spread and all(match.tokens(p) <= w for p, w in zip(parts, window, strict=True))
-            if (word == key or spread) and (best is None or len(key) > len(best.lower())):
-                best = name
-        if best is None and _HOST.match(word):
-            best = word
-        if best:
-            return [best]
+        found = [(len(word), names.whole[word])] if word in names.whole else []
+        for stem in stems[start]:
+            for parts, name in names.spread.get(stem, []):
+                window = stems[start : start + len(parts)]
+                if len(window) == len(parts) and all(p <= w for p, w in zip(parts, window, strict=True)):
+                    found.append((len(name), name))
+        if found:
+            return [max(found)[1]]
+        if _HOST.match(word):
+            return [word]
     return []
 
 

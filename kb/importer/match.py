@@ -161,15 +161,11 @@ def related(needle: frozenset[str], haystack: Sequence[frozenset[str]]) -> list[
 
 def pairs(left: Sequence[frozenset[str]], right: Sequence[frozenset[str]]) -> dict[int, int]:
     """One-to-one matches between two lists, best-scoring pairs first: {left index: right index}."""
-    candidates = sorted(
-        ((score(a, b), i, j) for i, a in enumerate(left) for j, b in enumerate(right)),
-        key=lambda c: (-c[0], c[1], c[2]),
-    )
+    scored = ((score(a, b), i, j) for i, a in enumerate(left) for j, b in enumerate(right))
+    candidates = sorted((c for c in scored if c[0] >= MIN_SHARED), key=lambda c: (-c[0], c[1], c[2]))
     matched: dict[int, int] = {}
     taken: set[int] = set()
-    for value, i, j in candidates:
-        if value < MIN_SHARED:
-            break
+    for _, i, j in candidates:
         if i not in matched and j not in taken:
             matched[i] = j
             taken.add(j)
