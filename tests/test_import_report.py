@@ -357,3 +357,28 @@ def test_unmapped_lines_are_listed_in_the_output(empty_kb: Path) -> None:
     assert "unmapped.md:6: kept as an audit note: Header: **Auditor:** Dana" in result.output
     assert "unmapped.md:8: kept as an audit note: ## Coffee log" in result.output
     assert "4 note(s) kept unmapped" in result.output
+
+
+def test_cited_commit_without_subject_is_left_for_kb_link(empty_kb: Path) -> None:
+    result = run_kb(empty_kb, "import", "report", str(REPORTS / "headings.md"))
+    assert "commit 0f1e2d3c is cited but not listed with a subject: run `kb link` to record it" in result.output
+    check = run_kb(empty_kb, "validate")
+    assert check.exit_code == 0
+    assert "W405 commits.0: commit 0f1e2d3c has no commit record yet" in check.output
+
+
+def test_help_teaches_both_imports() -> None:
+    from click.testing import CliRunner
+
+    from kb.cli import main
+
+    for args, words in (
+        (["import", "--help"], ["report", "kubectl"]),
+        (["import", "report", "--help"], ["--dry-run", "Examples:"]),
+        (["import", "kubectl", "--help"], ["--audit", "--taken", "kubectl get pvc -A -o json"]),
+        (["diff", "--help"], ["--json", "Examples:"]),
+    ):
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 0
+        for word in words:
+            assert word in result.output, (args, word)

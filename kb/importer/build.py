@@ -208,11 +208,11 @@ class _Builder:
         return str(data["id"])
 
     def lessons(self, audit: str, existing: bool) -> None:
-        known = {(lesson.audit, lesson.title.lower()) for lesson in self.kb.lessons} if existing else set()
+        known = {(lesson.audit, lesson.title.lower()): lesson.id for lesson in self.kb.lessons} if existing else {}
         for draft in self.parsed.lessons:
             data = dict(draft.data)
             if (audit, data["title"].lower()) in known:
-                self.plan.existing.append(("lesson", data["title"]))
+                self.reuse("lesson", known[(audit, data["title"].lower())])
                 continue
             text = match.tokens(data["title"], data["rule"], data.get("detail"))
             findings = [self.finding_ids[i] for i in match.related(text, self.finding_evidence)]
