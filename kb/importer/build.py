@@ -19,7 +19,8 @@ from pydantic import ValidationError
 
 from kb.diagnostics import Diagnostic
 from kb.importer import match, values
-from kb.importer.report import Draft, Note, Parsed
+from kb.importer.markdown import Draft, Note
+from kb.importer.report import Parsed
 from kb.models import Action, Audit, Commit, Finding, Lesson, Record, Snapshot, Stored
 from kb.refs import CommitRef, new_id
 from kb.store import KnowledgeBase

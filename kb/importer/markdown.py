@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _ITEM = re.compile(r"^(\s*)(?:(\d+)[.)]|[-*+])\s+(.*)$")
@@ -59,6 +60,22 @@ class Text:
 class Heading:
     line: int
     level: int
+    text: str
+
+
+@dataclass
+class Draft:
+    """Fields for one record, and the report line it was read from."""
+
+    line: int
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Note:
+    """Report text no record field takes, kept on the audit; `line` is where it starts."""
+
+    line: int
     text: str
 
 

@@ -14,7 +14,22 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kb.importer import values
-from kb.importer.markdown import Block, Code, Heading, Item, Section, Table, Text, blocks, lead, sections, unbold, words
+from kb.importer.findings import read_findings
+from kb.importer.markdown import (
+    Block,
+    Code,
+    Draft,
+    Item,
+    Note,
+    Section,
+    Table,
+    Text,
+    blocks,
+    lead,
+    sections,
+    unbold,
+    words,
+)
 from kb.importer.tables import TableKind, classify, rows
 
 SECTION_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -40,37 +55,6 @@ HEADER_KEYS = {
     **dict.fromkeys(("readiness", "production readiness"), "readiness"),
     **dict.fromkeys(("summary", "tl dr", "tldr"), "summary"),
 }
-FINDING_KEYS = {
-    **dict.fromkeys(("root cause", "cause", "root causes", "why"), "root_cause"),
-    **dict.fromkeys(("fix", "fixes", "resolution", "remediation", "solution", "fixed"), "fix"),
-    **dict.fromkeys(("investigation", "investigated", "analysis", "diagnosis"), "investigation"),
-    **dict.fromkeys(("verification", "verified", "validation", "verify"), "verification"),
-    **dict.fromkeys(("lesson", "takeaway", "lesson learned", "advice"), "takeaway"),
-    **dict.fromkeys(("symptom", "symptoms", "observed", "impact"), "symptom"),
-    **dict.fromkeys(("commit", "commits", "fix commit", "fix commits"), "commits"),
-    **dict.fromkeys(("severity", "sev", "priority"), "severity"),
-    **dict.fromkeys(("status", "state"), "status"),
-    **dict.fromkeys(("discovery", "found"), "discovery"),
-    **dict.fromkeys(("duration", "lasted", "since"), "duration"),
-    **dict.fromkeys(("component", "components", "affected", "service", "services"), "components"),
-    **dict.fromkeys(("file", "files", "path", "paths"), "paths"),
-}
-_STATUS_WORDS = {"resolved": "resolved", "fixed": "resolved", "closed": "resolved", "done": "resolved"}
-_STATUS_WORDS |= {"open": "open", "unresolved": "open", "mitigated": "mitigated", "wontfix": "wontfix"}
-
-
-@dataclass
-class Draft:
-    """Fields for one record, and the report line it was read from."""
-
-    line: int
-    data: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class Note:
-    line: int
-    text: str
 
 
 @dataclass
@@ -184,7 +168,7 @@ class _Reader:
                 group = {"count": 0, "status": status, "hosts": []}
                 domains["groups"].append(group)
             group["count"] += 1
-            group["hosts"].append(f"{data['host']} ({data['note']})" if data.get("note") else data["host"])
+            group.setdefault("hosts", []).append(f"{data['host']} ({data['note']})" if data.get("note") else data["host"])
             domains["total"] += 1
         for group in domains["groups"]:
             hosts = group.pop("hosts", None)
@@ -315,64 +299,9 @@ class _Reader:
                 data["todo"], data["impact"] = lead_note.group(2), values.impact(lead_note.group(1))
             self.parsed.remaining.append(Draft(item.line, data))
 
-    # --- findings ---------------------------------------------------------------------
-
     def _findings(self, section: Section, name: str) -> None:
-        base: dict[str, Any] = {"status": _status(section.heading.text), "severity": None, "discovery": None}
-        group = dict(base)
-        current: Draft | None = None
-        from_heading = False
-        item_indent = 0
-        for block in self._generic(section, name, "findings"):
-            if isinstance(block, Heading) or (isinstance(block, Text) and _is_label(block.text)):
-                text = block.text
-                number = re.match(r"^(?:\*\*)?(\d+)[.)]\s+(.*)$", text)
-                if number and isinstance(block, Heading):
-                    current = self._finding(block.line, number.group(2), group)
-                    from_heading = True
-                    continue
-                label = unbold(text)
-                group = dict(base)
-                group["severity"] = values.severity(label)
-                group["discovery"] = values.discovery(label)
-                group["status"] = _status(label) or base["status"]
-                current = None
-                if not (group["severity"] or group["discovery"] or _status(label)):
-                    self.note(name, block)
-            elif isinstance(block, Item) and _starts_finding(block, current, from_heading, item_indent):
-                current = self._finding(block.line, block.text, group)
-                from_heading, item_indent = False, block.indent
-            elif isinstance(block, (Item, Text)) and current is not None:
-                if not _finding_field(current, block.text):
-                    self.note(f"{name}: {current.data['title']}", block)
-            else:
-                self.note(name, block)
-
-    def _finding(self, line: int, text: str, group: dict[str, Any]) -> Draft:
-        title, rest = lead(text)
-        if title is None:
-            title, rest = text, ""
-            head, bracket = values.bracketed(text)
-            if bracket is not None:
-                title, rest = head, f"({bracket})"
-        prefix = re.match(r"^\[([^\]]+)\]\s*(.*)$", title)
-        data: dict[str, Any] = {"title": title, "commits": [], "components": [], "paths": []}
-        data.update({k: v for k, v in group.items() if v})
-        if prefix and values.severity(prefix.group(1)):
-            data["severity"], data["title"] = values.severity(prefix.group(1)), prefix.group(2)
-        for bracket in re.findall(r"\(([^()]*)\)", rest):
-            if values.is_duration(bracket):
-                data["duration"] = bracket
-            elif values.severity(bracket) and len(bracket.split()) == 1:
-                data["severity"] = values.severity(bracket)
-            else:
-                data["context"] = bracket
-        outside = re.sub(r"\([^()]*\)", "", rest).strip(" -\u2013\u2014:")
-        if outside:
-            data["symptom"] = outside
-        draft = Draft(line, data)
-        self.parsed.findings.append(draft)
-        return draft
+        blocks = self._generic(section, name, "findings")
+        self.parsed.findings += read_findings(blocks, section.heading.text, name, self.note)
 
 
 def _rule_and_evidence(text: str) -> tuple[str, str | None]:
@@ -382,54 +311,6 @@ def _rule_and_evidence(text: str) -> tuple[str, str | None]:
     while cut > 1 and re.search(r"\bv?\d+\.\d+(?:\.\d+)?\b", sentences[cut - 1]):
         cut -= 1
     return " ".join(sentences[:cut]), " ".join(sentences[cut:]) or None
-
-
-def _status(text: str) -> str | None:
-    for word in words(text).split():
-        if word in _STATUS_WORDS:
-            return _STATUS_WORDS[word]
-    return None
-
-
-def _is_label(text: str) -> bool:
-    """A paragraph that is only bold text, used as a group label ('**Critical**')."""
-    return bool(re.fullmatch(r"(\*\*|__)[^*_]+\1:?", text.strip()))
-
-
-def _starts_finding(item: Item, current: Draft | None, from_heading: bool, indent: int) -> bool:
-    """A list item opens a new finding unless it is nested in, or a `Key: value` line of, the current one."""
-    if current is None:
-        return True
-    if from_heading or item.indent > indent:
-        return False
-    key, _ = lead(item.text)
-    return item.number is not None or not (key and words(key) in FINDING_KEYS)
-
-
-def _finding_field(draft: Draft, text: str) -> bool:
-    key, value = lead(text)
-    name = FINDING_KEYS.get(words(key)) if key else None
-    if name is None or not value:
-        return False
-    data = draft.data
-    if name == "commits":
-        found = values.hashes(value)
-        data["commits"] += [h for h in found if h not in data["commits"]]
-        return bool(found)
-    if name in ("components", "paths"):
-        data[name] += [v.strip().replace("`", "") for v in value.split(",") if v.strip()]
-        return True
-    if name == "severity":
-        data["severity"] = values.severity(value)
-        return data["severity"] is not None
-    if name == "status":
-        data["status"] = _status(value)
-        return data["status"] is not None
-    if name == "discovery":
-        data["discovery"] = values.discovery(value)
-        return data["discovery"] is not None
-    data[name] = f"{data[name]} {value}" if data.get(name) else value
-    return True
 
 
 def parse(text: str) -> Parsed:
