@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 import pytest
 
 from kb.config import discover
+from kb.importer import values
 from kb.store import KnowledgeBase, load, plain
 from tests.conftest import SAMPLE, run_kb
 
@@ -382,3 +384,83 @@ def test_help_teaches_both_imports() -> None:
         assert result.exit_code == 0
         for word in words:
             assert word in result.output, (args, word)
+
+
+def _import_text(root: Path, tmp_path: Path, text: str) -> dict[tuple[str, int | str], dict[str, Any]]:
+    report = tmp_path / SEED.name
+    report.write_text(text)
+    result = run_kb(root, "import", "report", str(report))
+    assert result.exit_code == 0, result.output
+    return canonical(load(discover(root)))
+
+
+def _headings_style(text: str) -> str:
+    """The seed with its findings written as numbered sub-headings instead of list items."""
+    head, rest = text.split("## Issues Found", 1)
+    findings, tail = rest.split("## Cleanup Actions", 1)
+    findings = re.sub(r"(?m)^(\d+)\. \*\*(.+?)\*\*(.*)$", r"#### \1. \2\3", findings)
+    findings = re.sub(r"(?m)^\s+- ", "- ", findings)
+    return head + "## Issues Found" + findings + "## Cleanup Actions" + tail
+
+
+@pytest.mark.parametrize(
+    "rewrite",
+    [lambda t: t.replace("**", ""), _headings_style],
+    ids=["without-bold", "findings-as-headings"],
+)
+def test_seed_rewritten_imports_the_same_records(tmp_path: Path, rewrite: Any) -> None:
+    roots = []
+    for name in ("a", "b"):
+        assert run_kb(tmp_path, "init", str(tmp_path / name)).exit_code == 0
+        roots.append(tmp_path / name)
+    assert rewrite(SEED.read_text()) != SEED.read_text()
+    original = _import_text(roots[0], tmp_path / "a", SEED.read_text())
+    rewritten = _import_text(roots[1], tmp_path / "b", rewrite(SEED.read_text()))
+    assert rewritten == original
+
+
+@pytest.mark.parametrize(
+    ("text", "severity"),
+    [
+        ("Critical (4)", "critical"),
+        ("P0", "critical"),
+        ("Sev1", "critical"),
+        ("sev-2", "high"),
+        ("High", "high"),
+        ("P1 - urgent", "high"),
+        ("Medium (2)", "medium"),
+        ("Minor", "low"),
+        ("Informational", "info"),
+        ("Discovered During Audit (4)", None),
+        ("Issues Found & Resolved (10 total)", None),
+    ],
+)
+def test_severity_words(text: str, severity: str | None) -> None:
+    assert values.severity(text) == severity
+
+
+@pytest.mark.parametrize(
+    ("text", "days"),
+    [
+        ("January 25-26, 2026", ("2026-01-25", "2026-01-26")),
+        ("January 31 - February 1, 2026", ("2026-01-31", "2026-02-01")),
+        ("Jan 25, 2026", ("2026-01-25", None)),
+        ("25-26 January 2026", ("2026-01-25", "2026-01-26")),
+        ("2026-02-10 to 2026-02-11", ("2026-02-10", "2026-02-11")),
+        ("2026-02-10", ("2026-02-10", None)),
+    ],
+)
+def test_date_ranges(text: str, days: tuple[str, str | None]) -> None:
+    started, ended = values.date_range(text) or (None, None)
+    assert (str(started), str(ended) if ended else None) == days
+
+
+def test_scope_keeps_brackets_it_does_not_understand() -> None:
+    assert values.scope("Prod (2-node k3s cluster, 13 ArgoCD apps)") == {
+        "nodes": 2,
+        "cluster": "k3s",
+        "apps": 13,
+        "gitops": "ArgoCD",
+        "description": "Prod",
+    }
+    assert values.scope("Prod (2 nodes, EU only)") == {"nodes": 2, "description": "Prod (2 nodes, EU only)"}
