@@ -56,7 +56,12 @@ def create_exclusive_all(files: Sequence[tuple[Path, str]]) -> None:
 
 def replace_atomic(path: Path, text: str) -> None:
     """Replace a file's content so that readers see the old or the new text, never a mix."""
-    temp = _temp_beside(path, text.encode("utf-8"))
+    replace_atomic_bytes(path, text.encode("utf-8"))
+
+
+def replace_atomic_bytes(path: Path, data: bytes) -> None:
+    """`replace_atomic` for bytes."""
+    temp = _temp_beside(path, data)
     try:
         os.replace(temp, path)
     except BaseException:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
+from kb.diagnostics import CODES
 from kb.fsio import replace_atomic
 from kb.models import KINDS
 from kb.store import SCHEMA_FOLDER
@@ -35,3 +37,56 @@ def write_schemas(folder: Path) -> list[Path]:
             replace_atomic(path, text)
             written.append(path)
     return written
+
+
+def _type_name(schema: dict[str, Any], defs: dict[str, Any]) -> str:
+    """A short human name for a JSON Schema type: `date`, `list of text`, `critical | high | ...`."""
+    if "$ref" in schema:
+        target = defs[schema["$ref"].rsplit("/", 1)[-1]]
+        return " \\| ".join(target["enum"]) if "enum" in target else str(target.get("title", "object"))
+    if "anyOf" in schema:
+        names = [_type_name(s, defs) for s in schema["anyOf"] if s.get("type") != "null"]
+        return " or ".join(names)
+    if schema.get("type") == "array":
+        return f"list of {_type_name(schema.get('items', {}), defs)}"
+    if schema.get("type") == "object":
+        extra = schema.get("additionalProperties")
+        return f"map of text to {_type_name(extra, defs)}" if isinstance(extra, dict) else "object"
+    if schema.get("format") in ("date", "date-time"):
+        return str(schema["format"])
+    kind = str(schema.get("type", "any"))
+    return "text" if kind == "string" else kind
+
+
+def _table(schema: dict[str, Any], defs: dict[str, Any]) -> list[str]:
+    required = set(schema.get("required", []))
+    lines = ["| field | type | required | meaning |", "|---|---|---|---|"]
+    for name, prop in schema["properties"].items():
+        meaning = prop.get("description", "").replace("|", "\\|")
+        lines.append(f"| `{name}` | {_type_name(prop, defs)} | {'yes' if name in required else ''} | {meaning} |")
+    return [*lines, ""]
+
+
+def fields_markdown() -> str:
+    """The record format as Markdown tables, one per kind and nested object, straight from the models."""
+    lines: list[str] = []
+    for kind, model in KINDS.items():
+        schema = model.model_json_schema()
+        defs: dict[str, Any] = schema.get("$defs", {})
+        lines += [f"### {kind}", "", (model.__doc__ or "").strip().splitlines()[0], "", *_table(schema, defs)]
+        for name, nested in defs.items():
+            if "properties" in nested:
+                lines += [f"`{name}` (within {kind}):", "", *_table(nested, defs)]
+    return "\n".join(lines)
+
+
+def codes_markdown() -> str:
+    """The diagnostic codes as a Markdown table, from the one CODES table."""
+    lines = ["| code | level | meaning |", "|---|---|---|"]
+    lines += [f"| {code} | {level.value} | {meaning} |" for code, (level, meaning) in CODES.items()]
+    return "\n".join(lines) + "\n"
+
+
+def reference_markdown() -> str:
+    """The record format and the diagnostic codes: the README's generated reference."""
+    return fields_markdown() + "\n### Diagnostic codes\n\n" + codes_markdown()

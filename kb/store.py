@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -14,10 +15,12 @@ from kb import yamlio
 from kb.config import Config
 from kb.diagnostics import Diagnostic
 from kb.models import KINDS, Action, Audit, Commit, Finding, Lesson, Record, Snapshot, Stored
+from kb.parsecache import ParseCache
 from kb.refs import CommitRef
 
 SUFFIXES = (".yaml", ".yml")
 SCHEMA_FOLDER = "_schema"
+PARSE_CACHE = "parsed-records.marshal"
 M = TypeVar("M", bound=Stored)
 
 _HINTS = {
@@ -32,14 +35,18 @@ _HINTS = {
 
 @dataclass
 class Entry:
-    """A record as loaded: the model, its file and where each value was written."""
+    """A record as loaded: the model and its file (relative for messages, absolute for reading)."""
 
     record: Stored
     file: str
-    loaded: yamlio.Loaded
+    path: Path
 
     def at(self, *path: str | int) -> tuple[int, int]:
-        return self.loaded.position(path)
+        """Where `path` was written; the file is parsed again, since only problems ask."""
+        try:
+            return yamlio.loads(self.path.read_text(encoding="utf-8")).position(path)
+        except (OSError, yamlio.YamlProblems):
+            return (1, 1)
 
 
 @dataclass
@@ -109,10 +116,13 @@ def record_files(config: Config) -> Iterator[tuple[str, Path]]:
     """(kind, path) for every record file, kinds in KINDS order, files sorted by name."""
     for kind, model in KINDS.items():
         folder = config.records / model.folder
-        if folder.is_dir():
-            for path in sorted(folder.iterdir()):
-                if path.suffix in SUFFIXES and not path.name.startswith("."):
-                    yield kind, path
+        try:
+            names = sorted(entry.name for entry in os.scandir(folder) if entry.is_file())
+        except FileNotFoundError:
+            continue
+        for name in names:
+            if name.endswith(SUFFIXES) and not name.startswith("."):
+                yield kind, folder / name
 
 
 def relative(config: Config, path: Path) -> str:
@@ -143,29 +153,32 @@ def _schema_problems(err: ValidationError, file: str, loaded: yamlio.Loaded) -> 
     return problems
 
 
-def load_entry(model: type[Stored], path: Path, file: str) -> tuple[Entry | None, list[Diagnostic]]:
-    """Read and validate one record file; on failure return every problem it has."""
-    try:
-        loaded = yamlio.loads(yamlio.read_text(path.read_bytes()))
-    except yamlio.YamlProblems as err:
-        return None, [Diagnostic(file, p.line, p.column, p.code, p.field, p.message) for p in err.problems]
-    if not isinstance(loaded.data, dict):
+def load_entry(model: type[Stored], path: Path, file: str, data: Any) -> tuple[Entry | None, list[Diagnostic]]:
+    """Validate one record file's parsed data; on failure return every problem it has."""
+    if isinstance(data, yamlio.YamlProblems):
+        return None, [Diagnostic(file, p.line, p.column, p.code, p.field, p.message) for p in data.problems]
+    if not isinstance(data, dict):
         return None, [Diagnostic(file, 1, 1, "E204", "", f"a {model.kind} record is a mapping of fields")]
     try:
-        record = model.model_validate(loaded.data)
+        record = model.model_validate(data)
     except ValidationError as err:
+        loaded = yamlio.loads(path.read_text(encoding="utf-8"))
         return None, _schema_problems(err, file, loaded)
-    return Entry(record, file, loaded), []
+    return Entry(record, file, path), []
 
 
 def load(config: Config) -> KnowledgeBase:
     """Load every record of the knowledge base, collecting all problems instead of stopping."""
     kb = KnowledgeBase(config, {kind: [] for kind in KINDS})
-    for kind, path in record_files(config):
-        entry, problems = load_entry(KINDS[kind], path, relative(config, path))
+    cache = ParseCache(config.cache / PARSE_CACHE)
+    files = list(record_files(config))
+    parsed = cache.parse_all([path for _, path in files])
+    for (kind, path), data in zip(files, parsed, strict=True):
+        entry, problems = load_entry(KINDS[kind], path, relative(config, path), data)
         kb.problems.extend(problems)
         if entry is not None:
             kb.entries[kind].append(entry)
+    cache.save()
     return kb
 
 

@@ -10,7 +10,6 @@ name a line too.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,30 +50,51 @@ class YamlProblems(Exception):
         self.problems = problems
 
 
+def _where(node: Node) -> tuple[int, int]:
+    return (node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def _path_text(path: Path_) -> str:
+    return ".".join(str(p) for p in path)
+
+
 @dataclass
 class Loaded:
-    """A parsed document and where each value in it was written (1-based line and column)."""
+    """A parsed document, with its node tree kept to say where each value was written."""
 
     data: Any
-    positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    root: Node | None = field(default=None, repr=False)
 
     def position(self, path: Path_) -> tuple[int, int]:
-        """The position of `path`, or of its nearest ancestor that was written down."""
-        for end in range(len(path), -1, -1):
-            found = self.positions.get(path[:end])
-            if found:
-                return found
-        return (1, 1)
+        """1-based (line, column) of `path` (a key's own line for mapping entries), or of its
+        nearest ancestor that exists; computed on demand, since only problems need it."""
+        node, found = self.root, (1, 1)
+        for step in path:
+            if isinstance(node, MappingNode):
+                match = next(((k, v) for k, v in node.value if isinstance(k, ScalarNode) and k.value == step), None)
+                if match is None:
+                    break
+                found, node = _where(match[0]), match[1]
+            elif isinstance(node, SequenceNode) and isinstance(step, int) and 0 <= step < len(node.value):
+                node = node.value[step]
+                found = _where(node)
+            else:
+                break
+        return found
 
 
 class _Resolver(BaseResolver):
-    """Resolves nothing implicitly except null: everything else is a string."""
+    """Resolves nothing implicitly except null: every other plain scalar is a string."""
+
+    _NULLS = frozenset({"~", "null", "Null", "NULL", ""})
+
+    def resolve(self, kind: type[Node], value: Any, implicit: Any) -> str:
+        if kind is ScalarNode:
+            return NULL_TAG if implicit[0] and value in self._NULLS else STR_TAG
+        return SEQ_TAG if kind is SequenceNode else MAP_TAG
 
 
-_Resolver.add_implicit_resolver(NULL_TAG, re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
-
-
-_CParser: Any = getattr(yaml, "CParser", None)  # libyaml's parser, when PyYAML was built with it
+_CParser: Any = getattr(getattr(yaml, "cyaml", None), "CParser", None)  # libyaml's parser, when built with it
 
 if _CParser is not None:
 
@@ -94,14 +114,6 @@ else:  # pragma: no cover - the pure-Python parser, slower but the same
             _Resolver.__init__(self)
 
 
-def _where(node: Node) -> tuple[int, int]:
-    return (node.start_mark.line + 1, node.start_mark.column + 1)
-
-
-def _path_text(path: Path_) -> str:
-    return ".".join(str(p) for p in path)
-
-
 def _compose(text: str) -> Node | None:
     loader = _Loader(text)
     try:
@@ -111,84 +123,55 @@ def _compose(text: str) -> Node | None:
     return node
 
 
-def _convert(root: Node, loaded: Loaded, problems: list[YamlProblem]) -> Any:
-    """Build plain Python values from the node tree, recording positions and problems."""
-    seen: set[int] = set()
+class _Converter:
+    """Builds plain Python values from a node tree; aliases, tags and bad keys become problems.
 
-    def walk(node: Node, path: Path_) -> Any:
-        line, col = _where(node)
+    A class rather than a recursive closure: a closure that calls itself is a reference
+    cycle, which would keep every node tree alive until the garbage collector runs.
+    """
+
+    def __init__(self, loaded: Loaded) -> None:
+        self.loaded = loaded
+        self.problems: list[YamlProblem] = []
+        self.seen: set[int] = set()
+
+    def problem(self, code: str, path: Path_, message: str, at: Node | None = None) -> None:
+        line, col = _where(at) if at is not None else self.loaded.position(path)
+        self.problems.append(YamlProblem(code, line, col, message, _path_text(path)))
+
+    def walk(self, node: Node, path: Path_) -> Any:
+        seen = self.seen
         if id(node) in seen:
-            at_line, at_col = loaded.positions.get(path, (line, col))
-            problems.append(
-                YamlProblem(
-                    "E104",
-                    at_line,
-                    at_col,
-                    f"aliases are not allowed (anchor on line {line}); write the value out",
-                    _path_text(path),
-                )
-            )
+            anchor = _where(node)[0]
+            self.problem("E104", path, f"aliases are not allowed (anchor on line {anchor}); write the value out")
             return None
         seen.add(id(node))
-        loaded.positions.setdefault(path, (line, col))
-        if isinstance(node, ScalarNode):
-            if node.tag == NULL_TAG:
-                return None
-            if node.tag != STR_TAG:
-                problems.append(
-                    YamlProblem(
-                        "E105",
-                        line,
-                        col,
-                        f"explicit tag {node.tag} is not allowed; write the plain value",
-                        _path_text(path),
-                    )
-                )
+        tag = node.tag
+        if tag == STR_TAG:
             return node.value
-        if isinstance(node, SequenceNode):
-            if node.tag != SEQ_TAG:
-                problems.append(
-                    YamlProblem("E105", line, col, f"explicit tag {node.tag} is not allowed", _path_text(path))
-                )
-            return [walk(item, (*path, i)) for i, item in enumerate(node.value)]
-        if isinstance(node, MappingNode):
-            if node.tag != MAP_TAG:
-                problems.append(
-                    YamlProblem("E105", line, col, f"explicit tag {node.tag} is not allowed", _path_text(path))
-                )
-            result: dict[str, Any] = {}
-            first_line: dict[str, int] = {}
-            for key_node, value_node in node.value:
-                key_line, key_col = _where(key_node)
-                if not isinstance(key_node, ScalarNode) or key_node.tag not in (STR_TAG, NULL_TAG):
-                    problems.append(
-                        YamlProblem("E106", key_line, key_col, "mapping keys must be plain words", _path_text(path))
-                    )
-                    continue
-                key = key_node.value
-                if key == "<<":
-                    problems.append(
-                        YamlProblem("E104", key_line, key_col, "merge keys (<<) are not allowed", _path_text(path))
-                    )
-                    continue
-                if key in result:
-                    problems.append(
-                        YamlProblem(
-                            "E103",
-                            key_line,
-                            key_col,
-                            f"duplicate key {key!r} (first on line {first_line[key]}); keep one",
-                            _path_text((*path, key)),
-                        )
-                    )
-                    continue
-                first_line[key] = key_line
-                loaded.positions[(*path, key)] = (key_line, key_col)
-                result[key] = walk(value_node, (*path, key))
-            return result
-        raise TypeError(f"unexpected YAML node {node!r}")  # pragma: no cover
-
-    return walk(root, ())
+        if tag == NULL_TAG:
+            return None
+        if tag == SEQ_TAG:
+            return [self.walk(item, (*path, i)) for i, item in enumerate(node.value)]
+        if tag != MAP_TAG:
+            self.problem("E105", path, f"explicit tag {tag} is not allowed; write the plain value")
+            return None if isinstance(node, (SequenceNode, MappingNode)) else node.value
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value
+            if key_node.tag != STR_TAG or not isinstance(key, str):
+                self.problem("E106", path, "mapping keys must be plain words", at=key_node)
+            elif key == "<<":
+                self.problem("E104", path, "merge keys (<<) are not allowed", at=key_node)
+            elif key in result:
+                first = self.loaded.position((*path, key))[0]
+                self.problem("E103", (*path, key), f"duplicate key {key!r} (first on line {first}); keep one", key_node)
+            elif value_node.tag == STR_TAG and id(value_node) not in seen:
+                seen.add(id(value_node))
+                result[key] = value_node.value
+            else:
+                result[key] = self.walk(value_node, (*path, key))
+        return result
 
 
 def loads(text: str) -> Loaded:
@@ -207,11 +190,11 @@ def loads(text: str) -> Loaded:
         raise YamlProblems([YamlProblem("E101", 1, 1, f"YAML syntax: {err}")]) from None
     if root is None:
         raise YamlProblems([YamlProblem("E108", 1, 1, "the file is empty")])
-    loaded = Loaded(None)
-    problems: list[YamlProblem] = []
-    loaded.data = _convert(root, loaded, problems)
-    if problems:
-        raise YamlProblems(problems)
+    loaded = Loaded(None, root)
+    converter = _Converter(loaded)
+    loaded.data = converter.walk(root, ())
+    if converter.problems:
+        raise YamlProblems(converter.problems)
     return loaded
 
 

@@ -14,6 +14,7 @@ import click
 from kb import __version__
 
 COMMANDS: dict[str, str] = {
+    "build": "kb.cli.build",
     "diff": "kb.cli.diff",
     "import": "kb.cli.import_",
     "init": "kb.cli.init",

@@ -20,16 +20,26 @@ KIND_NAMES = ("audit", "finding", "commit", "lesson", "action", "snapshot")
 @click.option(
     "--print", "kind", type=click.Choice(KIND_NAMES), help="Print one kind's schema instead of writing files."
 )
+@click.option("--markdown", is_flag=True, help="Print the record format and diagnostic codes as Markdown tables.")
 @click.pass_context
-def command(ctx: click.Context, out: Path | None, kind: str | None) -> None:
+def command(ctx: click.Context, out: Path | None, kind: str | None, markdown: bool) -> None:
     """Write the JSON Schema of each record kind (audit, finding, commit, lesson, action, snapshot).
 
     Record files start with a `# yaml-language-server: $schema=...` line pointing at these
     files, so editors with the YAML language server validate and complete them as you type.
+
+    \b
+    Examples:
+      kb schema                      # refresh records/_schema/*.json
+      kb schema --print finding      # one kind's schema on stdout
+      kb schema --markdown           # the record format as Markdown (the README's tables)
     """
-    from kb.schema import schema_text, write_schemas
+    from kb.schema import reference_markdown, schema_text, write_schemas
     from kb.store import SCHEMA_FOLDER
 
+    if markdown:
+        click.echo(reference_markdown(), nl=False)
+        return
     if kind:
         click.echo(schema_text(kind), nl=False)
         return

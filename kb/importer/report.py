@@ -168,7 +168,9 @@ class _Reader:
                 group = {"count": 0, "status": status, "hosts": []}
                 domains["groups"].append(group)
             group["count"] += 1
-            group.setdefault("hosts", []).append(f"{data['host']} ({data['note']})" if data.get("note") else data["host"])
+            group.setdefault("hosts", []).append(
+                f"{data['host']} ({data['note']})" if data.get("note") else data["host"]
+            )
             domains["total"] += 1
         for group in domains["groups"]:
             hosts = group.pop("hosts", None)

@@ -1,0 +1,96 @@
+"""Parsed record files kept between runs, so unchanged files skip YAML parsing.
+
+An entry is reused only while the file's (mtime_ns, size, inode) are those it was parsed
+with. As in git's "racy" check, a file modified within the last few seconds is not cached
+at all, so a same-size edit within one timestamp tick can never be served stale.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import marshal
+import multiprocessing
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from kb import yamlio
+from kb.fsio import replace_atomic_bytes
+
+RACY_SECONDS = 3
+PARALLEL_MIN = 1000
+"""Files to parse per extra process before parsing is spread over the cores."""
+FORMAT = 1
+
+Stamp = tuple[int, int, int]
+
+
+def _parse(file: str) -> Any | yamlio.YamlProblems:
+    """One file's data, or the problems that stop it being read."""
+    try:
+        with open(file, "rb") as handle:
+            return yamlio.loads(yamlio.read_text(handle.read())).data
+    except yamlio.YamlProblems as err:
+        return err
+
+
+def _stamp(stat: os.stat_result) -> Stamp:
+    return (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+
+
+class ParseCache:
+    """A map from record file to its parsed data, stored as one marshal file."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.entries: dict[str, tuple[Stamp, Any]] = {}
+        self.used: dict[str, tuple[Stamp, Any]] = {}
+        if path is not None:
+            try:
+                stored = marshal.loads(path.read_bytes())
+                if stored.get("format") == FORMAT:
+                    self.entries = stored["entries"]
+            except (OSError, EOFError, ValueError, TypeError, AttributeError, KeyError):
+                self.entries = {}  # missing or corrupt: start again
+
+    def parse_all(self, files: list[Path]) -> list[Any | yamlio.YamlProblems]:
+        """The data in each file (or its problems), from the cache where unchanged.
+
+        Files that must be parsed are shared among the machine's cores when there are many.
+        """
+        results: list[Any | yamlio.YamlProblems] = [None] * len(files)
+        misses: list[tuple[int, str, Stamp, float]] = []
+        for i, file in enumerate(files):
+            key = str(file)
+            stat = os.stat(key)
+            stamp = _stamp(stat)
+            hit = self.entries.get(key)
+            if hit is not None and tuple(hit[0]) == stamp:
+                self.used[key] = hit
+                results[i] = hit[1]
+            else:
+                misses.append((i, key, stamp, stat.st_mtime))
+        keys = [key for _, key, _, _ in misses]
+        workers = min(os.cpu_count() or 1, len(keys) // PARALLEL_MIN)
+        if workers > 1:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                parsed = pool.map(_parse, keys, chunksize=256)
+        else:
+            parsed = [_parse(key) for key in keys]
+        now = time.time()
+        for (i, key, stamp, mtime), result in zip(misses, parsed, strict=True):
+            results[i] = result
+            if not isinstance(result, yamlio.YamlProblems) and now - mtime > RACY_SECONDS:
+                self.used[key] = (stamp, result)
+        return results
+
+    def save(self) -> None:
+        """Store what this run used, if it differs from what was stored; never fails the run."""
+        if self.path is None or (
+            self.used.keys() == self.entries.keys()
+            and all(self.used[k][0] == tuple(self.entries[k][0]) for k in self.used)
+        ):
+            return
+        with contextlib.suppress(OSError):  # a read-only checkout still validates, just without the cache
+            replace_atomic_bytes(self.path, marshal.dumps({"format": FORMAT, "entries": self.used}))

@@ -1,0 +1,63 @@
+"""The parse cache: reused only for unchanged files, never stale, and harmless when broken."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from kb import yamlio
+from kb.parsecache import RACY_SECONDS, ParseCache
+
+
+def write(path: Path, text: str, age: float) -> None:
+    """Write `text` and date the file `age` seconds in the past."""
+    path.write_text(text)
+    when = time.time() - age
+    os.utime(path, (when, when))
+
+
+def test_unchanged_files_come_from_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    record, store = tmp_path / "r.yaml", tmp_path / "cache" / "parsed"
+    write(record, "title: old\n", age=60)
+    first = ParseCache(store)
+    assert first.parse_all([record])[0] == {"title": "old"}
+    first.save()
+
+    def fail(text: str) -> yamlio.Loaded:
+        raise AssertionError("parsed again")
+
+    monkeypatch.setattr(yamlio, "loads", fail)
+    assert ParseCache(store).parse_all([record])[0] == {"title": "old"}
+
+
+def test_a_same_size_edit_in_the_same_tick_is_never_served_stale(tmp_path: Path) -> None:
+    record, store = tmp_path / "r.yaml", tmp_path / "parsed"
+    record.write_text("status: open\n")
+    stat = record.stat()
+    cache = ParseCache(store)
+    assert cache.parse_all([record])[0] == {"status": "open"}
+    cache.save()
+    record.write_text("status: done\n")  # same size, same inode; now also the same mtime
+    os.utime(record, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert ParseCache(store).parse_all([record])[0] == {"status": "done"}
+
+
+def test_recent_files_are_not_cached(tmp_path: Path) -> None:
+    record, store = tmp_path / "r.yaml", tmp_path / "parsed"
+    write(record, "a: b\n", age=RACY_SECONDS / 3)
+    cache = ParseCache(store)
+    cache.parse_all([record])[0]
+    assert cache.used == {}
+
+
+def test_a_corrupt_cache_is_ignored(tmp_path: Path) -> None:
+    record, store = tmp_path / "r.yaml", tmp_path / "parsed"
+    write(record, "a: b\n", age=60)
+    store.write_bytes(b"\x00garbage")
+    cache = ParseCache(store)
+    assert cache.parse_all([record])[0] == {"a": "b"}
+    cache.save()
+    assert ParseCache(store).entries[str(record)][1] == {"a": "b"}
