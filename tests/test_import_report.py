@@ -464,3 +464,18 @@ def test_scope_keeps_brackets_it_does_not_understand() -> None:
         "description": "Prod",
     }
     assert values.scope("Prod (2 nodes, EU only)") == {"nodes": 2, "description": "Prod (2 nodes, EU only)"}
+
+
+def test_all_problems_in_one_run(empty_kb: Path, tmp_path: Path) -> None:
+    report = tmp_path / "r.md"
+    report.write_text(
+        "# R\n\nTrigger: t\nScope: s\n\n## Findings\n\n1. **A**\n   - Severity: P1\n\n"
+        "## Applications\n\n| App | Sync | Health |\n|--|--|--|\n| web | Sideways | Healthy |\n"
+    )
+    result = run_kb(empty_kb, "import", "report", str(report))
+    assert result.exit_code == 1
+    assert "r.md:1:1: E701 date: the report has no 'Date:' line in its header" in result.output
+    assert "r.md:11:1: E702 applications.0.sync: snapshot: Input should be 'Synced', 'OutOfSync' or 'Unknown'" in (
+        result.output
+    )
+    assert "nothing imported: 2 problem(s)" in result.output

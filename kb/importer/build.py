@@ -9,6 +9,7 @@ duplicated.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -119,11 +120,9 @@ class _Builder:
             data["trigger"] = header["trigger"][1]
         if "scope" in header:
             data["scope"] = values.scope(header["scope"][1])
-        if "result" in header:
-            data["summary"] = header["result"][1]
-            data["outcome"] = values.outcome(header["result"][1])
-        if "summary" in header:
-            data["summary"] = header["summary"][1]
+        result, summary = header.get("result", (0, ""))[1], header.get("summary", (0, ""))[1]
+        data["summary"] = " ".join(t for t in (result, summary) if t) or None
+        data["outcome"] = values.outcome(result or summary)
         data["readiness"] = self.parsed.readiness
         if "readiness" in header:
             data["readiness"] = values.readiness("readiness: " + header["readiness"][1])
@@ -227,7 +226,7 @@ class _Builder:
         cited = [h for d in self.parsed.findings for h in d.data["commits"]]
         for draft in self.parsed.commits:
             if self.kb.commit(CommitRef(None, draft.data["hash"])) is not None:
-                self.plan.existing.append(("commit", draft.data["hash"]))
+                self.reuse("commit", draft.data["hash"])
             else:
                 self.add(Commit, draft.line, dict(draft.data))
         for commit in dict.fromkeys(cited):
@@ -236,7 +235,7 @@ class _Builder:
                 self.plan.uncited.append(commit)
         return list(dict.fromkeys(listed + [h for h in cited if h not in listed]))
 
-    def snapshot(self, audit: Audit, audit_id: str, existing: bool) -> None:
+    def snapshot(self, title: str, taken: dt.date, audit_id: str, existing: bool) -> None:
         draft = self.parsed.snapshot
         if draft is None:
             return
@@ -244,7 +243,7 @@ class _Builder:
             if snap.audit == audit_id and source_name(snap.imported_from) == self.name:
                 self.reuse("snapshot", snap.id)
                 return
-        data = {**draft.data, "id": new_id(Snapshot.prefix, audit.title), "audit": audit_id, "taken": audit.last_day}
+        data = {**draft.data, "id": new_id(Snapshot.prefix, title), "audit": audit_id, "taken": taken}
         self.add(Snapshot, draft.line, data)
 
 
@@ -305,11 +304,9 @@ def plan(parsed: Parsed, kb: KnowledgeBase, name: str) -> Plan:
     """Every record the report describes, validated and linked; nothing is written here."""
     builder = _Builder(parsed, kb, name)
     draft = builder.audit()
-    if draft is None:
-        return builder.plan
-    found = builder.existing_audit(draft)
+    found = builder.existing_audit(draft) if draft else None
     existing = found is not None
-    audit_id = found.id if found else new_id(Audit.prefix, draft.title)
+    audit_id = found.id if found else new_id(Audit.prefix, draft.title if draft else "report")
     builder.plan.audit = audit_id
     if found:
         builder.reuse("audit", found.id)
@@ -317,8 +314,11 @@ def plan(parsed: Parsed, kb: KnowledgeBase, name: str) -> Plan:
     remaining, pickup = builder.actions(audit_id, existing)
     builder.lessons(audit_id, existing)
     commits = builder.commits()
-    builder.snapshot(draft, audit_id, existing)
     builder.plan.notes = parsed.notes
+    if draft is None:  # still check the snapshot (on a stand-in day) so one run reports every problem
+        builder.snapshot("report", dt.date.min, audit_id, existing=False)
+        return builder.plan
+    builder.snapshot(draft.title, draft.last_day, audit_id, existing)
     if found is None:
         fields = draft.model_dump(exclude={"id"}, exclude_none=True)
         fields.update(id=audit_id, commits=commits, remaining=remaining, pickup=pickup)
