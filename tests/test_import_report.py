@@ -479,3 +479,17 @@ def test_all_problems_in_one_run(empty_kb: Path, tmp_path: Path) -> None:
         result.output
     )
     assert "nothing imported: 2 problem(s)" in result.output
+
+
+def test_nested_items_stay_with_their_pickup_point(empty_kb: Path, tmp_path: Path) -> None:
+    report = tmp_path / "r.md"
+    report.write_text(
+        "# R\n\nDate: 2026-05-01\nTrigger: t\nScope: s\n\n## Next steps\n\n"
+        "1. **Upgrade Grafana**: to v11\n   - check dashboards first\n2. **Load testing**: before launch\n"
+    )
+    assert run_kb(empty_kb, "import", "report", str(report)).exit_code == 0
+    actions = facts(empty_kb)["action"]
+    assert [(a["title"], a["todo"]) for a in actions] == [
+        ("Upgrade Grafana", "to v11; check dashboards first"),
+        ("Load testing", "before launch"),
+    ]

@@ -269,9 +269,13 @@ class _Reader:
                     self.parsed.notes.append(Note(line, f"{name}: {text.strip()}"))
 
     def _titled_items(self, section: Section, name: str, hint: str) -> list[tuple[Item, str, str]]:
+        """(item, title, text) for each top-level item; nested items add to their parent's text."""
         found: list[tuple[Item, str, str]] = []
         for block in self._generic(section, name, hint):
-            if isinstance(block, Item) and block.text:
+            if isinstance(block, Item) and found and block.indent > found[0][0].indent:
+                item, title, rest = found[-1]
+                found[-1] = (item, title, f"{rest}; {block.text}" if rest else block.text)
+            elif isinstance(block, Item) and block.text:
                 title, rest = lead(block.text)
                 found.append((block, title or "", rest))
             else:
