@@ -276,8 +276,8 @@ class _Reader:
                 item, title, rest = found[-1]
                 found[-1] = (item, title, f"{rest}; {block.text}" if rest else block.text)
             elif isinstance(block, Item) and block.text:
-                title, rest = lead(block.text)
-                found.append((block, title or "", rest))
+                heading, text = lead(block.text)
+                found.append((block, heading or "", text))
             else:
                 self.note(name, block)
         return found
