@@ -54,6 +54,11 @@ CODES: dict[str, tuple[Level, str]] = {
     "E601": (Level.error, "kb.toml is invalid"),
     "E602": (Level.error, "possible secret in record text"),
     "E603": (Level.error, "template error"),
+    # importing reports and cluster state
+    "E701": (Level.error, "report lacks a field every audit needs, or states it unreadably"),
+    "E702": (Level.error, "imported value does not fit its record field"),
+    "E703": (Level.error, "import input unreadable, or its record file already exists"),
+    "E704": (Level.error, "kubectl JSON that is not a list of nodes, pods, PVCs or Argo CD applications"),
 }
 
 

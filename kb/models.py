@@ -242,6 +242,9 @@ class Commit(Stored):
     reverted_by: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{7,40}$")] | None = Field(
         default=None, description="Hash of a later commit that reverts this one, filled in by `kb link`."
     )
+    imported_from: str | None = Field(
+        default=None, description="Where this commit was first listed, if imported from a report (file:line)."
+    )
 
     @property
     def ref(self) -> str:
@@ -330,6 +333,8 @@ class Node(Strict):
     cpu: str | None = Field(default=None, description="CPU use as measured, e.g. 5%.")
     memory: str | None = Field(default=None, description="Memory use as measured, e.g. 33% (21GB/64GB).")
     status: str | None = Field(default=None, description="Ready, NotReady, ...")
+    cpu_capacity: str | None = Field(default=None, description="CPUs the node has, as kubectl reports them, e.g. 8.")
+    memory_capacity: str | None = Field(default=None, description="Memory the node has, e.g. 62.8Gi.")
 
 
 class Application(Strict):

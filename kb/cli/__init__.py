@@ -17,6 +17,8 @@ from kb import __version__
 COMMANDS: dict[str, str] = {
     "build": "kb.cli.build",
     "close": "kb.cli.close",
+    "diff": "kb.cli.diff",
+    "import": "kb.cli.import_",
     "init": "kb.cli.init",
     "link": "kb.cli.link",
     "list": "kb.cli.list",

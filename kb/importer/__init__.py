@@ -1,0 +1,1 @@
+"""Importers: existing Markdown audit reports and live cluster state (kubectl JSON) into records."""
