@@ -56,8 +56,8 @@ def cell(value: object) -> str:
     return escape(value, cell=True)
 
 
-def link(text: object, target: str) -> str:
+def link(text: object, target: str, cell: bool = False) -> str:
     """A Markdown link to a page kb generated itself; the text is escaped, the target must be relative."""
     if _UNSAFE_SCHEME.search(target) or re.match(r"^[a-z][a-z0-9+.-]*:", target, re.IGNORECASE):
         raise ValueError(f"kb links only to its own pages, not {target!r}")
-    return f"[{escape(text)}]({target.replace(' ', '%20').replace(')', '%29')})"
+    return f"[{escape(text, cell=cell)}]({target.replace(' ', '%20').replace(')', '%29')})"
