@@ -1,7 +1,8 @@
 """The one escaping filter: record text placed into Markdown can show, never act.
 
-Code spans (`like this`) pass through as written, since Markdown shows their content
-literally. Elsewhere anything that could open an HTML tag, a link, an attribute list or an
+Code spans (`like this`) and fenced blocks pass through as written, since Markdown shows
+their content literally; a fence that would run something (mermaid, attribute lists) is
+turned into a plain text block. Elsewhere anything that could open an HTML tag, a link, an attribute list or an
 entity is escaped, so a record cannot inject markup, script or a `javascript:` link.
 Table cells also get their pipes, backslashes and line breaks made safe.
 """
@@ -14,6 +15,13 @@ _CODE_SPAN = re.compile(r"(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.DOTALL)
 _TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
 _LINK_TARGET = re.compile(r"\]\s*([(\[])")
 _UNSAFE_SCHEME = re.compile(r"\b(javascript|vbscript|data)\s*:", re.IGNORECASE)
+_FENCE_OPENER = re.compile(r"^(`{3,})([^\n`]*)(?=\n)")
+_PLAIN_INFO = re.compile(r"[A-Za-z0-9_+#-]*")
+_CUSTOM_FENCES = {"mermaid"}
+_TILDE_FENCE = re.compile(r"(?m)^(\s*)~(?=~~)")
+"""A `~~~` fence opener: record text never opens a fenced block outside a code span."""
+_BLOCK_START = re.compile(r"(?m)^(\s*)([#>]|\[|[-+*](?=\s)|\d+\.(?=\s))")
+"""A line starting like a heading, quote, list or link definition: it stays text."""
 
 
 def _escape_prose(text: str, cell: bool) -> str:
@@ -24,12 +32,21 @@ def _escape_prose(text: str, cell: bool) -> str:
     text = _LINK_TARGET.sub(lambda m: "]\\" + m.group(1), text)
     text = _UNSAFE_SCHEME.sub(lambda m: m.group(1) + "&#58;", text)
     text = text.replace("{", "\\{")
-    # a record line starting like a heading, quote, list or link definition stays text
-    text = re.sub(r"(?m)^(\s*)([#>]|\[|[-+*](?=\s)|\d+\.(?=\s))", r"\1\\\2", text)
+    text = _TILDE_FENCE.sub(r"\1&#126;", text)
+    text = _BLOCK_START.sub(r"\1\\\2", text)
     return text
 
 
+def _fence_info(match: re.Match[str]) -> str:
+    """A fenced block's info string kept only when it names a plain language, never a custom fence."""
+    info = match.group(2).strip()
+    plain = _PLAIN_INFO.fullmatch(info) and info.lower() not in _CUSTOM_FENCES
+    return match.group(1) + (info if plain else "text")
+
+
 def _escape_code(span: str, cell: bool) -> str:
+    # a fenced block is shown as code; a custom fence (mermaid) or attribute list would act instead
+    span = _FENCE_OPENER.sub(_fence_info, span)
     if cell:
         span = span.replace("|", "\\|")
     return span

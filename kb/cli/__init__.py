@@ -17,6 +17,9 @@ COMMANDS: dict[str, str] = {
     "build": "kb.cli.build",
     "init": "kb.cli.init",
     "schema": "kb.cli.schema",
+    "serve": "kb.cli.serve",
+    "site": "kb.cli.site",
+    "stats": "kb.cli.stats",
     "validate": "kb.cli.validate",
 }
 """Verb name to the module whose `command` implements it."""
