@@ -18,6 +18,8 @@ _UNSAFE_SCHEME = re.compile(r"\b(javascript|vbscript|data)\s*:", re.IGNORECASE)
 _FENCE_OPENER = re.compile(r"^(`{3,})([^\n`]*)(?=\n)")
 _PLAIN_INFO = re.compile(r"[A-Za-z0-9_+#-]*")
 _CUSTOM_FENCES = {"mermaid"}
+_BRACKET = re.compile(r"(?<!\\)([\[\]])")
+"""A bracket not yet escaped: inside a link's text it would end the link early."""
 _TILDE_FENCE = re.compile(r"(?m)^(\s*)~(?=~~)")
 """A `~~~` fence opener: record text never opens a fenced block outside a code span."""
 _BLOCK_START = re.compile(r"(?m)^(\s*)([#>]|\[|[-+*](?=\s)|\d+\.(?=\s))")
@@ -77,4 +79,5 @@ def link(text: object, target: str, cell: bool = False) -> str:
     """A Markdown link to a page kb generated itself; the text is escaped, the target must be relative."""
     if _UNSAFE_SCHEME.search(target) or re.match(r"^[a-z][a-z0-9+.-]*:", target, re.IGNORECASE):
         raise ValueError(f"kb links only to its own pages, not {target!r}")
-    return f"[{escape(text, cell=cell)}]({target.replace(' ', '%20').replace(')', '%29')})"
+    label = _BRACKET.sub(r"\\\1", escape(text, cell=cell))
+    return f"[{label}]({target.replace(' ', '%20').replace(')', '%29')})"
