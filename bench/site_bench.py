@@ -27,10 +27,36 @@ from kb.site.build import build_site
 ROOT = Path(__file__).parent.parent
 PER_AUDIT = {"finding": 10, "lesson": 4, "action": 10}
 COMPONENTS = [f"svc-{n}" for n in range(60)] + ["kyverno", "argocd", "cloudflared", "grafana", "traefik"]
-WORDS = (
-    "pod node volume ingress route deploy image tag helm chart sync drift probe timeout memory cpu "
-    "disk tunnel secret rotation certificate webhook policy cronjob backoff restart upgrade rollback"
-).split()
+WORDS = [
+    "pod",
+    "node",
+    "volume",
+    "ingress",
+    "route",
+    "deploy",
+    "image",
+    "tag",
+    "helm",
+    "chart",
+    "sync",
+    "drift",
+    "probe",
+    "timeout",
+    "memory",
+    "cpu",
+    "disk",
+    "tunnel",
+    "secret",
+    "rotation",
+    "certificate",
+    "webhook",
+    "policy",
+    "cronjob",
+    "backoff",
+    "restart",
+    "upgrade",
+    "rollback",
+]
 TARGETS = {2000: 15.0, 10000: 75.0}
 SEARCH_LIMIT = 3 * 1024 * 1024
 

@@ -104,10 +104,7 @@ def opened_on(action: Action, audit: Audit | None) -> dt.date | None:
 def _spread(days: list[int]) -> Spread:
     if not days:
         return Spread(0, None, None, None, None, None)
-    if len(days) == 1:
-        quartiles = [float(days[0])] * 3
-    else:
-        quartiles = statistics.quantiles(days, n=4, method="inclusive")
+    quartiles = [float(days[0])] * 3 if len(days) == 1 else statistics.quantiles(days, n=4, method="inclusive")
     return Spread(len(days), statistics.median(days), quartiles[0], quartiles[2], min(days), max(days))
 
 
@@ -175,7 +172,9 @@ def compute(kb: KnowledgeBase, today: dt.date | None = None) -> Stats:
         resolve_days=_spread(days),
         resolve_histogram=_ordered(Counter(_bucket(d, RESOLVE_BUCKETS) for d in days), [b[0] for b in RESOLVE_BUCKETS]),
         open_by_priority=_ordered(Counter(a.priority for a in open_actions), priorities),
-        open_by_age=_ordered(Counter(_bucket(a.age_days, AGE_BUCKETS) for a in open_actions), [b[0] for b in AGE_BUCKETS]),
+        open_by_age=_ordered(
+            Counter(_bucket(a.age_days, AGE_BUCKETS) for a in open_actions), [b[0] for b in AGE_BUCKETS]
+        ),
         open_actions=open_actions,
         recurring=_recurring(findings),
     )

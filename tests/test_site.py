@@ -200,7 +200,7 @@ HOSTILE = {
         "components": [f"<b onmouseover=alert('{MARK}')>db</b>", "a|b"],
         "symptom": f"[click me](javascript:alert('{MARK}')) and <a href=\"javascript:alert('{MARK}')\">this</a>\n"
         f"<javascript:alert('{MARK}')> {{: onclick=\"alert('{MARK}')\" }}\n\n"
-        f"```mermaid\ngraph TD; A-->B; click A callback \"{MARK}\"\n```\n",
+        f'```mermaid\ngraph TD; A-->B; click A callback "{MARK}"\n```\n',
         "root_cause": f"[ref]: javascript:alert('{MARK}')\n\nsee [x][ref] and ![img](javascript:{MARK})",
         "tags": [f"<svg onload=alert('{MARK}')>", "key: value"],
     },
@@ -235,7 +235,7 @@ def test_hostile_records_stay_inert(sample_kb: Path) -> None:
         assert "mermaid" not in page.classes, path
     finding = pages["findings/F-hostile-finding-0aaaa.html"]
     assert f"<script>alert('{MARK}')</script>" in finding.visible  # shown as text, not run
-    assert "Disk: 87% \"CRITICAL\" |" in finding.visible
+    assert 'Disk: 87% "CRITICAL" |' in finding.visible
     lesson = pages["lessons/L-hostile-lesson-0bbbb.html"]
     assert "<iframe" in lesson.visible and "<style>" in lesson.visible
     index = (site / "search" / "search_index.json").read_text()
@@ -253,7 +253,9 @@ def chromium(tmp_path: Path) -> Iterator[object]:
     except ImportError:
         missing.append("the selenium package")
     if missing:
-        reason = f"no browser for the site test: {', '.join(missing)} missing (apt-get install chromium chromium-driver)"
+        reason = (
+            f"no browser for the site test: {', '.join(missing)} missing (apt-get install chromium chromium-driver)"
+        )
         if os.environ.get("KB_REQUIRE_BROWSER") == "1":
             pytest.fail(reason)
         pytest.skip(reason)
