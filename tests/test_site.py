@@ -177,7 +177,7 @@ def test_invalid_records_build_nothing(sample_kb: Path) -> None:
     result = run_kb(sample_kb, "site")
     assert result.exit_code == 1
     assert f"data/findings/{FINDING}.yaml:3" in result.output and "E401" in result.output
-    assert not (sample_kb / "site").exists() and not (sample_kb / ".kb-cache").exists()
+    assert not (sample_kb / "site").exists() and not (sample_kb / ".kb-cache" / "site-docs").exists()
 
 
 def test_refuses_to_clear_a_folder_it_did_not_make(sample_kb: Path) -> None:

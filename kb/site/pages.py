@@ -199,9 +199,7 @@ class Pages:
 def _report_paths(kb: KnowledgeBase, rendered: dict[str, str]) -> dict[str, str]:
     """Audit ID to the path of its rendered report, for the audits that have one."""
     templates = [o.path for o in kb.config.outputs if "{audit}" in o.path]
-    return {
-        a.id: path for a in kb.audits for path in (t.format(audit=a.id) for t in templates) if path in rendered
-    }
+    return {a.id: path for a in kb.audits for path in (t.format(audit=a.id) for t in templates) if path in rendered}
 
 
 def _document_title(path: str, text: str) -> str:
