@@ -24,6 +24,7 @@ def command(ctx: click.Context, host: str, port: int) -> None:
     """
     from kb.site.build import SiteError, serve
 
+    click.echo(f"kb serve: building, then serving on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
     try:
         serve(config(ctx), host, port)
     except SiteError as err:

@@ -170,8 +170,14 @@ def serve(config: Config, host: str = "127.0.0.1", port: int = 8000) -> None:
             write_docs(config.site_docs, site.pages)
             mkdocs_build(config, site, site_dir, strict=False)
 
+        def rebuild_while_serving() -> None:
+            try:
+                rebuild()
+            except SiteError as err:
+                raise SystemExit(f"kb serve: {err}") from None  # the server prints it and keeps serving
+
         rebuild()
-        server = LiveReloadServer(builder=rebuild, host=host, port=port, root=str(site_dir))
+        server = LiveReloadServer(builder=rebuild_while_serving, host=host, port=port, root=str(site_dir))
         for watched in (config.records, config.templates, mkdocs_file(config)):
             if watched.exists():
                 server.watch(str(watched))
