@@ -80,7 +80,7 @@ def generate(root: Path, records: int, seed: int = 7) -> None:
         audit_id = f"AUD-audit-{a}-b{a:05d}"
         started = day + dt.timedelta(days=a)
         hashes = [f"{rng.getrandbits(160):040x}" for _ in range(PER_AUDIT["finding"])]
-        findings, actions = [], []
+        findings: list[str] = []
         for f in range(PER_AUDIT["finding"]):
             fid = f"F-finding-{a}-{f}-f{a:05d}"
             findings.append(fid)
@@ -106,7 +106,6 @@ def generate(root: Path, records: int, seed: int = 7) -> None:
             _write(data / "commits", hashes[f][:7], {"hash": hashes[f][:7], "subject": _text(rng, 8)})
         for x in range(PER_AUDIT["action"]):
             aid = f"ACT-action-{a}-{x}-a{a:05d}"
-            actions.append(aid)
             _write(
                 data / "actions",
                 aid,
