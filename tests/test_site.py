@@ -15,7 +15,12 @@ from pathlib import Path
 import pytest
 import yaml
 
+from kb.config import discover
+from kb.site import pages as site_pages
+from kb.site.build import mkdocs_build, write_docs
 from kb.site.pages import front_matter, html_text
+from kb.store import load
+from kb.templating import environment
 from tests.conftest import SAMPLE, run_kb
 
 AUDIT = "AUD-production-ecosystem-audit-k3f9x"
@@ -169,6 +174,26 @@ def test_front_matter_survives_colons_and_quotes(title: str) -> None:
     assert meta["title"] == html_text(title)
     assert meta["tags"] == ["a: b", "&#x27;q&#x27;"]
     assert "<" not in meta["title"]
+
+
+def test_rendered_documents_become_pages(sample_kb: Path) -> None:
+    """What `kb render` produces is published at its own paths, linked from the audit and documents pages."""
+    config = discover(sample_kb)
+    kb = load(config)
+    rendered = {
+        f"docs/audits/{AUDIT}.md": "# Production Ecosystem Audit Report\n\nSee [GITOPS](../GITOPS.md).\n",
+        "docs/GITOPS.md": "# GitOps\n\nApplications.\n",
+        "docs/INFRA_ANATOMY.md": "# Infrastructure anatomy\n\nNodes.\n",
+    }
+    site = site_pages.generate(kb, environment(config.templates), rendered)
+    write_docs(config.site_docs, site.pages)
+    mkdocs_build(config, site, config.site_dir, strict=True)
+    audit = _page(sample_kb, f"audits/{AUDIT}.html")
+    assert f"../docs/audits/{AUDIT}.html" in audit.hrefs
+    documents = _page(sample_kb, "documents.html")
+    assert {"docs/GITOPS.html", "docs/INFRA_ANATOMY.html"} <= set(documents.hrefs)
+    assert f"docs/audits/{AUDIT}.html" not in documents.hrefs  # reached from its audit's page
+    assert "Infrastructure anatomy" in documents.visible
 
 
 def test_invalid_records_build_nothing(sample_kb: Path) -> None:
