@@ -1,9 +1,9 @@
 """The one escaping filter: record text placed into Markdown can show, never act.
 
 Code spans (`like this`) and fenced blocks pass through as written, since Markdown shows
-their content literally; a fence that would run something (mermaid, attribute lists) is
-turned into a plain text block. Elsewhere anything that could open an HTML tag, a link, an attribute list or an
-entity is escaped, so a record cannot inject markup, script or a `javascript:` link.
+their content literally; a fence that would run something (mermaid, attribute lists) becomes
+a plain text block. Elsewhere anything that could open an HTML tag, a link, an attribute
+list or an entity is escaped, so a record cannot inject markup, script or a `javascript:` link.
 Table cells also get their pipes, backslashes and line breaks made safe.
 """
 
@@ -18,6 +18,7 @@ _UNSAFE_SCHEME = re.compile(r"\b(javascript|vbscript|data)\s*:", re.IGNORECASE)
 _FENCE_OPENER = re.compile(r"^(`{3,})([^\n`]*)(?=\n)")
 _PLAIN_INFO = re.compile(r"[A-Za-z0-9_+#-]*")
 _CUSTOM_FENCES = {"mermaid"}
+"""Fence names mkdocs.yml turns into something other than code."""
 _BRACKET = re.compile(r"(?<!\\)([\[\]])")
 """A bracket not yet escaped: inside a link's text it would end the link early."""
 _TILDE_FENCE = re.compile(r"(?m)^(\s*)~(?=~~)")
