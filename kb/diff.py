@@ -73,6 +73,41 @@ class SnapshotDiff:
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    def rows(self) -> list[dict[str, str | None]]:
+        """One row per change, {section, name, before, after}: the audit report's table."""
+        rows: list[dict[str, str | None]] = []
+
+        def add(section: str, name: str, before: object, after: object) -> None:
+            rows.append({"section": section, "name": name, "before": _text(before), "after": _text(after)})
+
+        for title, changes in (
+            ("Node added", self.nodes_added),
+            ("Node removed", self.nodes_removed),
+            ("Node version", self.versions),
+            ("Node status", self.node_status),
+            ("Application added", self.apps_added),
+            ("Application removed", self.apps_removed),
+            ("Volume added", self.volumes_added),
+            ("Volume removed", self.volumes_removed),
+            ("Volume resized", self.volumes_resized),
+        ):
+            for change in changes:
+                add(title, change.name, change.before, change.after)
+        for app in self.apps:
+            add(
+                "Application",
+                app.name,
+                f"{app.sync_before}/{app.health_before}",
+                f"{app.sync_after}/{app.health_after}",
+            )
+        for count in self.failing_pods:
+            add("Failing pods", count.reason, count.before, count.after)
+        return rows
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
+
 
 def _volume_key(volume: Volume) -> str:
     return f"{volume.namespace}/{volume.name}"

@@ -1,7 +1,8 @@
 """The one escaping filter: record text placed into Markdown can show, never act.
 
 Code spans (`like this`) pass through as written, since Markdown shows their content
-literally. Elsewhere anything that could open an HTML tag, a link, an attribute list, an
+literally; a fence that would run something (mermaid, attribute lists) becomes a plain text
+block. Elsewhere anything that could open an HTML tag, a link, an attribute list, an
 entity, emphasis or a block (heading, list, quote, fence, rule) is escaped, so a record cannot
 inject markup, script or a `javascript:` link, nor restructure the document around it.
 Table cells also get their pipes and line breaks made safe.
@@ -17,6 +18,12 @@ _TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
 _LINK_TARGET = re.compile(r"\]\s*([(\[])")
 _UNSAFE_SCHEME = re.compile(r"\b(javascript|vbscript|data)\s*:", re.IGNORECASE)
 _EMPHASIS = re.compile(r"[*~]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
+_FENCE_OPENER = re.compile(r"^(`{3,})([^\n`]*)(?=\n)")
+_PLAIN_INFO = re.compile(r"[A-Za-z0-9_+#-]*")
+_CUSTOM_FENCES = {"mermaid"}
+"""Fence names mkdocs.yml turns into something other than code."""
+_BRACKET = re.compile(r"(?<!\\)([\[\]])")
+"""A bracket not yet escaped: inside a link's text it would end the link early."""
 # a line that starts like a heading, quote, list, fence, rule, table or link definition
 _BLOCK_START = re.compile(r"(?m)^(#|>|\[|\||`{3,}|[-=+](?=[\s=+-]|$)|\d+(?=[.)](?:\s|$)))")
 
@@ -34,7 +41,16 @@ def _escape_prose(text: str, cell: bool) -> str:
     return text
 
 
+def _fence_info(match: re.Match[str]) -> str:
+    """A fenced block's info string kept only when it names a plain language, never a custom fence."""
+    info = match.group(2).strip()
+    plain = _PLAIN_INFO.fullmatch(info) and info.lower() not in _CUSTOM_FENCES
+    return match.group(1) + (info if plain else "text")
+
+
 def _escape_code(span: str, cell: bool) -> str:
+    # a fenced block is shown as code; a custom fence (mermaid) or attribute list would act instead
+    span = _FENCE_OPENER.sub(_fence_info, span)
     return span.replace("|", "\\|") if cell else span
 
 
@@ -110,8 +126,9 @@ def codeblock(lines: list[str], info: str = "") -> str:
     return f"{fence}{info}\n{text}\n{fence}"
 
 
-def link(text: object, target: str) -> str:
+def link(text: object, target: str, cell: bool = False) -> str:
     """A Markdown link to a page kb generated itself; the text is escaped, the target must be relative."""
     if _UNSAFE_SCHEME.search(target) or re.match(r"^[a-z][a-z0-9+.-]*:", target, re.IGNORECASE):
         raise ValueError(f"kb links only to its own pages, not {target!r}")
-    return f"[{escape(text)}]({target.replace(' ', '%20').replace(')', '%29')})"
+    label = _BRACKET.sub(r"\\\1", escape(text, cell=cell))
+    return f"[{label}]({target.replace(' ', '%20').replace(')', '%29')})"

@@ -105,6 +105,25 @@ def _target(base: Path, relative: str) -> Path:
     return path
 
 
+def audit_context(config: Config, kb: KnowledgeBase) -> dict[str, Any]:
+    """Per-audit context the audit reports add to the records: changes since the previous
+    snapshot (from the records alone) and, when kb.toml names repositories, the session's
+    commits that no record cites (read from git)."""
+    from kb.diff import diff_snapshots, previous
+
+    by_audit: dict[str, dict[str, Any]] = {}
+    for snap in kb.snapshots:
+        before = previous(kb, snap)
+        if before is not None:
+            by_audit.setdefault(snap.audit, {})["snapshot_diff"] = diff_snapshots(before, snap).rows() or None
+    if config.repositories:
+        from kb.linkcheck import unlinked_commits
+
+        for audit_id, commits in unlinked_commits(config, kb).items():
+            by_audit.setdefault(audit_id, {})["unlinked"] = commits
+    return {"by_audit": by_audit}
+
+
 def render(
     config: Config,
     out: Path | None = None,
@@ -121,7 +140,7 @@ def render(
     """
     base = out if out is not None else config.root
     digest, newest = stamp.fingerprint(config, {"strict": strict, **(extra or {})})
-    proven = stamp.current(config, base, digest)
+    proven = None if config.repositories else stamp.current(config, base, digest)  # git is an input too
     if proven is not None:
         return RenderResult(unchanged=proven[0], warnings=proven[1])
     kb, report = validate(config, strict=strict)
@@ -130,7 +149,7 @@ def render(
     secrets = scan(kb)
     if secrets:
         raise RenderError(secrets)
-    documents = render_documents(kb, extra)
+    documents = render_documents(kb, {**audit_context(config, kb), **(extra or {})})
     targets = {relative: _target(base, relative) for relative in documents}
     result = RenderResult(warnings=report.warnings)
     for relative, text in documents.items():

@@ -7,7 +7,7 @@ import re
 import markdown as python_markdown
 import pytest
 
-from kb.markdown import cell, code, codeblock, escape
+from kb.markdown import cell, code, codeblock, escape, link
 
 HOSTILE = [
     "a | b | c",
@@ -85,3 +85,44 @@ def test_a_code_block_cannot_be_closed_by_its_content() -> None:
     html = html_of(block)
     assert block.startswith("````\n") and block.endswith("\n````")
     assert "<script" not in html.replace("&lt;script", "")
+
+
+FENCES = {"extensions": ["tables", "pymdownx.superfences"]}
+
+
+def _html(text: str) -> str:
+    return python_markdown.markdown(text, **FENCES)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "```mermaid\ngraph TD; A-->B\n```",
+        "```{.mermaid}\ngraph\n```",
+        "~~~mermaid\ngraph\n~~~",
+        "one ```mermaid\ngraph\n``` inline",
+    ],
+)
+def test_fences_from_records_never_run(text: str) -> None:
+    html = _html(escape(text))
+    assert 'class="mermaid"' not in html
+    assert "graph" in html
+
+
+def test_link_text_cannot_end_the_link_early() -> None:
+    text = link("]( javascript:alert(1) ) [x]", "../a.md")
+    html = _html(text)
+    assert html.count("<a ") == 1 and 'href="../a.md"' in html
+    assert "javascript:" not in html.replace("javascript&#58;", "")
+
+
+def test_link_in_a_table_cell_keeps_the_row() -> None:
+    row = f"| {link('a | b', 'x.md', cell=True)} | {cell('c|d')} |"
+    html = _html(f"| A | B |\n| --- | --- |\n{row}\n")
+    assert html.count("<td>") == 2 and ">a | b</a>" in html and "c|d" in html
+
+
+@pytest.mark.parametrize("target", ["javascript:alert(1)", "https://example.com/x", "data:text/html,x"])
+def test_link_targets_stay_inside_the_site(target: str) -> None:
+    with pytest.raises(ValueError, match="its own pages"):
+        link("x", target)

@@ -28,7 +28,10 @@ COMMANDS: dict[str, str] = {
     "reopen": "kb.cli.reopen",
     "schema": "kb.cli.schema",
     "search": "kb.cli.search",
+    "serve": "kb.cli.serve",
     "show": "kb.cli.show",
+    "site": "kb.cli.site",
+    "stats": "kb.cli.stats",
     "validate": "kb.cli.validate",
 }
 """Verb name to the module whose `command` implements it."""

@@ -21,9 +21,11 @@ def command(ctx: click.Context, strict: bool) -> None:
       kb --root ~/src/infra build --strict
     """
     from kb.render import RenderError, render
+    from kb.site.build import SiteError, build_site
 
+    settings = config(ctx)
     try:
-        result = render(config(ctx), strict=strict)
+        result = render(settings, strict=strict)
     except RenderError as err:
         fail(ctx, err.diagnostics, f"build stopped: {err}")
     for diagnostic in result.warnings:
@@ -31,4 +33,13 @@ def command(ctx: click.Context, strict: bool) -> None:
     click.echo(
         f"validated and rendered: {len(result.written)} documents written, {len(result.unchanged)} unchanged"
         f" ({len(result.warnings)} warnings)"
+    )
+    try:
+        site = build_site(settings)
+    except SiteError as err:
+        click.echo(f"build stopped: {err}", err=True)
+        ctx.exit(1)
+    click.echo(
+        f"site built: {site.pages} pages in {site.site_dir}; open {site.site_dir / 'index.html'}"
+        " or run `kb serve` to browse with search"
     )

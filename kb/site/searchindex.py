@@ -1,0 +1,91 @@
+"""The site's search index, kept small enough for a browser to download before it answers.
+
+MkDocs Material indexes every section of every page: at 10,000 record pages that is tens of
+megabytes, and parsing each page's HTML for it is a good part of the build. So record pages
+are left out of Material's indexing (`search: exclude` in their front matter) and kb writes
+one entry per record itself, straight from the record: title, ID, the figures that identify
+it (severity, status, priority, components, commits) and the start of its main text. Pages
+kb did not write record by record (the rendered audit reports) keep one shortened entry each.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from kb.fsio import replace_atomic
+from kb.models import Action, Audit, Finding, Lesson, Record
+
+SUMMARY_CHARS = {"lesson": 200, "audit": 120, "finding": 90, "action": 70}
+"""How much of a record's main text is indexed, by kind: lessons, the rules, get the most."""
+LESSON_BOOST = 3
+_TAG = re.compile(r"<[^>]*>")
+TRIMMED = ("docs/audits/",)
+"""Locations of rendered documents shortened to one entry of their opening text."""
+
+
+def _cut(text: str, limit: int) -> str:
+    words = " ".join(text.split())
+    if len(words) <= limit:
+        return words
+    return words[:limit].rsplit(" ", 1)[0] + " …"
+
+
+def _facts(record: Record) -> tuple[list[str], str | None]:
+    """The identifying words of a record, and its main text."""
+    if isinstance(record, Finding):
+        facts = [record.severity or "", record.status, *record.components, *record.commits]
+        return facts, record.symptom or record.root_cause or record.fix
+    if isinstance(record, Lesson):
+        return [], record.rule
+    if isinstance(record, Action):
+        return [record.priority or "", record.status, record.handover.title if record.handover else ""], record.todo
+    if isinstance(record, Audit):
+        return [str(record.started), record.outcome or "", *record.commits], record.summary or record.trigger
+    return [], None
+
+
+def entry(record: Record, location: str) -> dict[str, Any]:
+    """The one search entry of a record's page: plain text, HTML-escaped (the theme shows it as HTML)."""
+    facts, main = _facts(record)
+    words = " ".join([record.id, *(str(f) for f in facts if f)])
+    text = f"{words} · {_cut(main, SUMMARY_CHARS[record.kind])}" if main else words
+    item: dict[str, Any] = {"location": location, "title": html.escape(record.title_text), "text": html.escape(text)}
+    if record.tags:
+        item["tags"] = [html.escape(tag) for tag in record.tags]
+    if isinstance(record, Lesson):
+        item["boost"] = LESSON_BOOST
+    return item
+
+
+def url(path: str, directory_urls: bool) -> str:
+    """The site location of a docs page, as MkDocs makes it (`findings/F-x.md` -> `findings/F-x/`)."""
+    stem = path.removesuffix(".md")
+    if not directory_urls:
+        return f"{stem}.html"
+    return stem.removesuffix("index") if stem == "index" or stem.endswith("/index") else f"{stem}/"
+
+
+def _trimmed(doc: dict[str, Any], limit: int) -> dict[str, Any]:
+    """The entry with its markup dropped (its text stays escaped as it was) and its text cut."""
+    return {**doc, "text": _cut(_TAG.sub(" ", str(doc.get("text", ""))), limit)}
+
+
+def finish(index_file: Path, entries: list[dict[str, Any]], limit: int = SUMMARY_CHARS["audit"]) -> int:
+    """Add the record entries to Material's index, shorten rendered reports; return the new size in bytes."""
+    data = json.loads(index_file.read_text(encoding="utf-8"))
+    docs = []
+    for doc in data.get("docs", []):
+        location = str(doc.get("location", ""))
+        if location.startswith(TRIMMED):
+            if "#" in location:
+                continue
+            doc = _trimmed(doc, limit)
+        docs.append(doc)
+    data["docs"] = docs + entries
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    replace_atomic(index_file, text)
+    return len(text.encode("utf-8"))
