@@ -1,4 +1,5 @@
-"""The audit report rendered from data/ carries every fact of the hand-written seed report.
+"""The audit report carries every fact of the hand-written seed report, rendered both from the
+hand transcription in data/ and from records `kb import report` makes of the seed itself.
 
 Every line of the seed (each table row cell by cell, each finding field, commit, lesson and
 pickup point, each heading with its counts) must appear in the rendered report, compared after
@@ -14,6 +15,8 @@ from pathlib import Path
 import pytest
 
 from kb.config import discover
+from kb.importer.apply import import_report
+from kb.init import init
 from kb.render import render_documents
 from kb.store import load
 
@@ -40,9 +43,16 @@ def is_separator(line: str) -> bool:
     return bool(re.fullmatch(r"\s*\|[\s|:-]+\|\s*", line)) or line.strip() in ("---", "")
 
 
-@pytest.fixture(scope="module")
-def rendered() -> str:
-    return render_documents(load(discover(ROOT)))[REPORT]
+@pytest.fixture(scope="module", params=["transcribed", "imported"])
+def rendered(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    if request.param == "transcribed":
+        return render_documents(load(discover(ROOT)))[REPORT]
+    root = tmp_path_factory.mktemp("imported")
+    init(root)
+    import_report(discover(root), SEED)
+    documents = render_documents(load(discover(root)))
+    (report,) = [text for path, text in documents.items() if path.startswith("docs/audits/")]
+    return report
 
 
 SEED_LINES = [line for line in SEED.read_text(encoding="utf-8").splitlines() if not is_separator(line)]
