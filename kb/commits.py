@@ -29,7 +29,7 @@ def commits_of(kb: KnowledgeBase, record: Record) -> list[Commit]:
         commit = kb.commit(CommitRef.parse(text))
         if commit is not None and commit not in found:
             found.append(commit)
-    found += [c for c in kb.commits if record.id in c.records and c not in found]
+    found += [c for c in kb.commits_naming.get(record.id, []) if c not in found]
     return found
 
 

@@ -104,6 +104,15 @@ class KnowledgeBase:
             index.setdefault((commit.repo, commit.hash[:7]), []).append(commit)
         return index
 
+    @cached_property
+    def commits_naming(self) -> dict[str, list[Commit]]:
+        """Commit records by the record IDs their messages name in a trailer (filled in by `kb link`)."""
+        index: dict[str, list[Commit]] = {}
+        for commit in self.commits:
+            for record_id in commit.records:
+                index.setdefault(record_id, []).append(commit)
+        return index
+
     def commit(self, ref: CommitRef) -> Commit | None:
         """The stored commit a reference names, matching abbreviations either way."""
         for commit in self._commits_by_prefix.get((ref.repo, ref.hash[:7]), []):
@@ -126,10 +135,9 @@ def record_files(config: Config) -> Iterator[tuple[str, Path]]:
 
 
 def relative(config: Config, path: Path) -> str:
-    try:
-        return str(path.relative_to(config.root))
-    except ValueError:
-        return str(path)
+    """`path` as messages name it: relative to the knowledge base root when inside it."""
+    text, root = str(path), str(config.root) + os.sep
+    return text[len(root) :] if text.startswith(root) else text
 
 
 def _schema_problems(err: ValidationError, file: str, loaded: yamlio.Loaded) -> list[Diagnostic]:
