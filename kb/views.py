@@ -32,6 +32,7 @@ from kb.models import (
     Snapshot,
 )
 from kb.refs import CommitRef
+from kb.commits import reverted_fixes
 from kb.store import KnowledgeBase
 
 SEVERITIES: tuple[Severity, ...] = tuple(Severity)
@@ -152,6 +153,7 @@ class FindingView:
     resolved: dt.date | None
     reverted: list[Reverted] = field(default_factory=list)
     lessons: list[Lesson] = field(default_factory=list)
+    linked: list[Commit] = field(default_factory=list)
 
     @property
     def regressed(self) -> bool:
@@ -356,13 +358,13 @@ class KnowledgeView:
         return self._commits[text]
 
     def reverted(self, finding: Finding) -> list[Reverted]:
-        """The finding's fix commits that a later commit reverted."""
-        found = []
-        for text in finding.commits:
-            commit = self.commit(text)
-            if commit is not None and commit.reverted_by:
-                found.append(Reverted(text, commit.reverted_by))
-        return found
+        """The finding's fix commits (cited or trailer-linked) that a later commit reverted."""
+        return [Reverted(c.ref, c.reverted_by) for c in reverted_fixes(self.kb, finding) if c.reverted_by]
+
+    def trailer_linked(self, finding: Finding) -> list[Commit]:
+        """Commits whose message names the finding in a trailer, beyond those it cites."""
+        cited = {id(self.commit(text)) for text in finding.commits}
+        return [c for c in self.kb.commits_naming.get(finding.id, []) if id(c) not in cited]
 
     def finding_view(self, finding: Finding, number: int = 0) -> FindingView:
         """A finding with its dates defaulting to its audit's first and last day."""
@@ -372,7 +374,8 @@ class KnowledgeView:
         if resolved is None and finding.status is FindingStatus.resolved and audit is not None:
             resolved = audit.last_day
         lessons = self._lessons_by_finding.get(finding.id, [])
-        return FindingView(finding, number, found, resolved, self.reverted(finding), lessons)
+        linked = self.trailer_linked(finding)
+        return FindingView(finding, number, found, resolved, self.reverted(finding), lessons, linked)
 
     @cached_property
     def findings(self) -> list[FindingView]:

@@ -35,3 +35,13 @@ def test_commits_of_the_session_that_no_record_cites_are_listed(sample_kb: Path,
     assert "chore: bump ingress replicas" in section
     assert "unrelated, a week later" not in report
     assert run_kb(sample_kb, "render", "--check").exit_code == 0
+
+
+def test_a_commit_naming_a_finding_in_a_trailer_is_shown_with_it(sample_kb: Path) -> None:
+    (sample_kb / "data/commits/abcdef1234567.yaml").write_text(
+        "hash: abcdef1234567\nsubject: 'fix(infra): pin the builder agent'\n"
+        "records:\n- F-vps-builder-node-cni-broken-9tb5e\n"
+    )
+    assert run_kb(sample_kb, "render").exit_code == 0
+    finding = (sample_kb / REPORT).read_text().split("**VPS builder node CNI broken**", 1)[1].split("\n\n", 1)[0]
+    assert "Linked by commit trailer: `abcdef1` fix(infra): pin the builder agent" in finding
