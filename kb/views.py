@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
+from kb.commits import reverted_fixes
 from kb.models import (
     Action,
     ActionStatus,
@@ -32,7 +33,6 @@ from kb.models import (
     Snapshot,
 )
 from kb.refs import CommitRef
-from kb.commits import reverted_fixes
 from kb.store import KnowledgeBase
 
 SEVERITIES: tuple[Severity, ...] = tuple(Severity)
