@@ -50,24 +50,36 @@ def create_exclusive(path: Path, text: str) -> None:
 
 
 def create_exclusive_all(files: Sequence[tuple[Path, str]]) -> None:
-    """Create many new files with one flush to disk instead of one per file (an import's records).
+    """Create many new files with one flush to disk instead of one per file (an import's records)."""
+    write_batch(files, ())
 
-    Each file keeps `create_exclusive`'s guarantees (complete or absent, never an overwrite):
-    all are written beside their places, one `os.sync` makes them durable, then each is linked
-    into place. If any target exists already, nothing is written.
+
+def write_batch(created: Sequence[tuple[Path, str]], replaced: Sequence[tuple[Path, str]]) -> None:
+    """Create and replace many files with one flush to disk instead of one per file.
+
+    Each file keeps the guarantees of `create_exclusive` (complete or absent, never over an
+    existing file) or `replace_atomic` (old or new text, never a mix): every file is written
+    beside its place, one `os.sync` makes them all durable, then each is moved into place.
+    If any file to create exists already, nothing is written.
     """
-    for path, _ in files:
+    for path, _ in created:
         if path.exists():
             raise FileExistsError(f"{path} already exists")
-    temps: list[tuple[Path, Path]] = []
+    temps: list[tuple[Path, Path, bool]] = []
     try:
-        for path, text in files:
-            temps.append((_temp_beside(path, text.encode("utf-8"), sync=False), path))
+        for path, text in created:
+            temps.append((_temp_beside(path, text.encode("utf-8"), sync=False), path, True))
+        for path, text in replaced:
+            mode = path.stat().st_mode & 0o7777 if path.exists() else None
+            temps.append((_temp_beside(path, text.encode("utf-8"), mode, sync=False), path, False))
         os.sync()
-        for temp, path in temps:
-            os.link(temp, path)
+        for temp, path, exclusive in temps:
+            if exclusive:
+                os.link(temp, path)
+            else:
+                os.replace(temp, path)
     finally:
-        for temp, _ in temps:
+        for temp, _, _ in temps:
             temp.unlink(missing_ok=True)
 
 

@@ -16,21 +16,18 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
 from kb.config import Config
 from kb.diagnostics import Diagnostic, Level
+from kb.fsio import write_batch
 from kb.git import AMBIGUOUS, CommitInfo, GitError, Mention, Repository
 from kb.history import Key, read_history, reverter, scan_history
 from kb.models import Commit
 from kb.refs import CommitRef
 from kb.store import Entry, KnowledgeBase, plain, relative
 from kb.validate import cited_commits
-
-WRITERS = 8
-"""Threads writing commit records: each write waits on its own fsync, so they overlap well."""
 
 
 @dataclass(frozen=True)
@@ -299,7 +296,7 @@ def link(config: Config) -> LinkResult:
     """
     from kb.validate import check_identity, check_references, validate
 
-    with Repositories(config) as repos, ThreadPoolExecutor(WRITERS) as pool:
+    with Repositories(config) as repos, ThreadPoolExecutor(1) as pool:
         scanning = pool.submit(scan_history, config, list(repos.available()))  # while Python loads records
         kb, report = validate(config, checks=(check_identity, check_references))  # the errors that stop a link
         if not report.ok:
@@ -307,15 +304,9 @@ def link(config: Config) -> LinkResult:
         result = plan(config, kb, repos, scanning.result)
         if not result.ok:
             return LinkResult(problems=result.problems)
-        list(pool.map(partial(_write, config.root), result.changes))  # fsync waits overlap
+    files = {
+        status: [(Path(config.root, c.file), c.text) for c in result.changes if c.status == status]
+        for status in ("created", "updated")
+    }
+    write_batch(files["created"], files["updated"])  # one flush to disk for all of them
     return result
-
-
-def _write(root: Path, change: Change) -> None:
-    from kb.fsio import create_exclusive, replace_atomic
-
-    path = Path(root, change.file)
-    if change.status == "created":
-        create_exclusive(path, change.text)
-    elif change.status == "updated":
-        replace_atomic(path, change.text)

@@ -17,7 +17,7 @@ import jinja2
 from kb import stamp
 from kb.config import Config
 from kb.diagnostics import Diagnostic
-from kb.fsio import replace_atomic
+from kb.fsio import write_batch
 from kb.secrets import scan
 from kb.store import KnowledgeBase
 from kb.templating import environment, render_text, template_error
@@ -159,7 +159,7 @@ def render(
         elif check:
             result.diffs[relative] = unified_diff(relative, old, text)
         else:
-            replace_atomic(targets[relative], text)
             result.written.append(relative)
+    write_batch((), [(targets[relative], documents[relative]) for relative in result.written])
     stamp.save(config, base, digest, newest, documents, report.warnings)
     return result
