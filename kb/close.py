@@ -14,10 +14,11 @@ from typing import Any
 from kb import yamlio
 from kb.config import Config
 from kb.fsio import replace_atomic
+from kb.layout import SUFFIXES
 from kb.lineedit import EditError, set_keys
 from kb.models import Action, ActionStatus
 from kb.refs import CommitRef
-from kb.store import SUFFIXES, check_data, load_entry, relative
+from kb.store import check_data, load_entry, relative
 
 
 class CloseError(Exception):

@@ -12,6 +12,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from kb.layout import FOLDERS
 from kb.refs import COMMIT_REF_PATTERN, ID_PATTERN
 
 RecordId = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
@@ -153,7 +154,7 @@ class Audit(Record):
 
     kind = "audit"
     prefix = "AUD"
-    folder = "audits"
+    folder = FOLDERS["audit"]
 
     title: Text = Field(description="Title of the audit report.")
     started: dt.date = Field(description="First day of the session.")
@@ -189,7 +190,7 @@ class Finding(Record):
 
     kind = "finding"
     prefix = "F"
-    folder = "findings"
+    folder = FOLDERS["finding"]
 
     audit: RecordId = Field(description="ID of the audit that found it.")
     title: Text = Field(description="Short name of the problem.")
@@ -224,7 +225,7 @@ class Commit(Stored):
     """A real git commit, stored so the docs render without the repository at hand."""
 
     kind = "commit"
-    folder = "commits"
+    folder = FOLDERS["commit"]
 
     repo: str | None = Field(default=None, description="Repository name from kb.toml; unset means the default.")
     hash: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{7,40}$")] = Field(
@@ -268,7 +269,7 @@ class Lesson(Record):
 
     kind = "lesson"
     prefix = "L"
-    folder = "lessons"
+    folder = FOLDERS["lesson"]
 
     title: Text = Field(description="The topic, in a few words.")
     rule: Text = Field(description="The rule itself, as an instruction.")
@@ -302,7 +303,7 @@ class Action(Record):
 
     kind = "action"
     prefix = "ACT"
-    folder = "actions"
+    folder = FOLDERS["action"]
 
     title: Text = Field(description="The item, as listed.")
     todo: Text = Field(description="What has to be done.")
@@ -402,7 +403,7 @@ class Snapshot(Record):
 
     kind = "snapshot"
     prefix = "SNAP"
-    folder = "snapshots"
+    folder = FOLDERS["snapshot"]
 
     audit: RecordId = Field(description="ID of the audit that measured it.")
     taken: dt.date = Field(description="When it was measured.")

@@ -14,11 +14,11 @@ from pydantic import ValidationError
 from kb import yamlio
 from kb.config import Config
 from kb.diagnostics import Diagnostic
+from kb.layout import SUFFIXES
 from kb.models import KINDS, Action, Audit, Commit, Finding, Lesson, Record, Snapshot, Stored
 from kb.parsecache import ParseCache
 from kb.refs import CommitRef
 
-SUFFIXES = (".yaml", ".yml")
 SCHEMA_FOLDER = "_schema"
 PARSE_CACHE = "parsed-records.marshal"
 M = TypeVar("M", bound=Stored)
@@ -41,12 +41,17 @@ class Entry:
     file: str
     path: Path
 
-    def at(self, *path: str | int) -> tuple[int, int]:
-        """Where `path` was written; the file is parsed again, since only problems ask."""
+    @cached_property
+    def _loaded(self) -> yamlio.Loaded | None:
+        """The file parsed again for its positions: only problems ask, and then once per file."""
         try:
-            return yamlio.loads(self.path.read_text(encoding="utf-8")).position(path)
+            return yamlio.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, yamlio.YamlProblems):
-            return (1, 1)
+            return None
+
+    def at(self, *path: str | int) -> tuple[int, int]:
+        """Where `path` was written (line and column, 1-based)."""
+        return self._loaded.position(path) if self._loaded is not None else (1, 1)
 
 
 @dataclass

@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 
 from kb.config import discover
+from kb.layout import FOLDERS, SUFFIXES
 from kb.models import KINDS, ActionStatus, FindingStatus, Severity
 from kb.search import Filters, SearchResult, search
-from kb.search.documents import FOLDERS, SEVERITIES, STATUSES, SUFFIXES
+from kb.search.documents import SEVERITIES, STATUSES
 from kb.search.index import index_path
 from kb.store import SUFFIXES as STORE_SUFFIXES
 from tests.conftest import run_kb

@@ -7,7 +7,8 @@ import datetime as dt
 import click
 
 from kb.cli.common import config, print_json
-from kb.search.documents import FOLDERS, SEVERITIES, STATUSES
+from kb.layout import FOLDERS
+from kb.search.documents import SEVERITIES, STATUSES
 
 
 @click.command()

@@ -8,30 +8,16 @@ match every word of their slugs.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from kb.refs import is_record_id
+from kb.refs import CommitRef, is_record_id
 
-FOLDERS: dict[str, str] = {
-    "audit": "audits",
-    "finding": "findings",
-    "commit": "commits",
-    "lesson": "lessons",
-    "action": "actions",
-    "snapshot": "snapshots",
-}
-"""Record kind to its folder, as `kb.models` declares them (a test keeps the two equal)."""
-
-SUFFIXES = (".yaml", ".yml")
-"""Record file suffixes, as `kb.store` reads them."""
 SEVERITIES = ("critical", "high", "medium", "low", "info")
 STATUSES = ("open", "mitigated", "resolved", "wontfix", "done", "dropped")
 """Finding severities and finding or action statuses, as `kb.models` declares them."""
 
-_HASH_RE = re.compile(r"^(?:[A-Za-z0-9][A-Za-z0-9_.-]{0,63}@)?([0-9a-f]{7,40})$")
 _NOT_TEXT = {
     *("id", "hash", "repo", "tags", "imported_from", "allow_secrets"),
     *("severity", "discovery", "status", "impact", "priority", "outcome", "readiness"),
@@ -71,8 +57,10 @@ class Document:
 
 def hash_of(text: str) -> str | None:
     """The hash part of a commit reference (`abc1234` or `repo@abc1234`), or None."""
-    match = _HASH_RE.match(text)
-    return match.group(1) if match else None
+    try:
+        return CommitRef.parse(text).hash
+    except ValueError:
+        return None
 
 
 def _strings(value: Any) -> Iterator[str]:

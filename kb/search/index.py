@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from kb.search.documents import FOLDERS, SUFFIXES, Document, document
+from kb.layout import FOLDERS, SUFFIXES
+from kb.search.documents import Document, document
 
 INDEX_NAME = "search.sqlite3"
 SCHEMA_VERSION = 1
