@@ -45,6 +45,8 @@ class RenderResult:
     unchanged: list[str] = field(default_factory=list)
     diffs: dict[str, str] = field(default_factory=dict)
     warnings: list[Diagnostic] = field(default_factory=list)
+    documents: dict[str, str] = field(default_factory=dict)
+    """Every document's text, when this run rendered them (empty when the stamp proved them current)."""
 
     @property
     def stale(self) -> list[str]:
@@ -151,7 +153,7 @@ def render(
         raise RenderError(secrets)
     documents = render_documents(kb, {**audit_context(config, kb), **(extra or {})})
     targets = {relative: _target(base, relative) for relative in documents}
-    result = RenderResult(warnings=report.warnings)
+    result = RenderResult(warnings=report.warnings, documents=documents)
     for relative, text in documents.items():
         old = _read(targets[relative])
         if old == text:

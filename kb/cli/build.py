@@ -35,7 +35,7 @@ def command(ctx: click.Context, strict: bool) -> None:
         f" ({len(result.warnings)} warnings)"
     )
     try:
-        site = build_site(settings)
+        site = build_site(settings, rendered=result.documents)
     except SiteError as err:
         click.echo(f"build stopped: {err}", err=True)
         ctx.exit(1)

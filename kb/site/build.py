@@ -117,15 +117,19 @@ def mkdocs_config(config: Config, site_dir: Path, strict: bool) -> Any:
     )
 
 
-def generate(config: Config, today: dt.date | None = None) -> site_pages.Site:
-    """Validate the records and return every site page; raise SiteError if they are invalid."""
+def generate(config: Config, today: dt.date | None = None, rendered: dict[str, str] | None = None) -> site_pages.Site:
+    """Validate the records and return every site page; raise SiteError if they are invalid.
+
+    `rendered` is what `kb render` just produced, when the caller has it; else it is rendered here.
+    """
     from kb.validate import validate
 
     kb, report = validate(config)
     if not report.ok:
         lines = [d.format() for d in report.errors]
         raise SiteError("the records are invalid, nothing was built:\n" + "\n".join(lines))
-    return site_pages.generate(kb, environment(config.templates), _rendered_pages(kb), today)
+    documents = rendered if rendered else _rendered_pages(kb)
+    return site_pages.generate(kb, environment(config.templates), documents, today)
 
 
 def mkdocs_build(config: Config, site: site_pages.Site, site_dir: Path, strict: bool = True) -> int:
@@ -150,10 +154,12 @@ def mkdocs_build(config: Config, site: site_pages.Site, site_dir: Path, strict: 
     return searchindex.finish(index, entries)
 
 
-def build_site(config: Config, today: dt.date | None = None, strict: bool = True) -> SiteResult:
-    """`kb site`: the whole pipeline, returning what it built."""
+def build_site(
+    config: Config, today: dt.date | None = None, strict: bool = True, rendered: dict[str, str] | None = None
+) -> SiteResult:
+    """`kb site`: the whole pipeline, returning what it built (`rendered`: see `generate`)."""
     start = time.perf_counter()
-    site = generate(config, today)
+    site = generate(config, today, rendered)
     write_docs(config.site_docs, site.pages)
     generated = time.perf_counter()
     size = mkdocs_build(config, site, config.site_dir, strict)
