@@ -32,8 +32,8 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from kb.refs import is_record_id
 from kb.search.documents import hash_of
@@ -79,8 +79,7 @@ class SearchError(Exception):
     """The search could not run (bad filter value, unusable cache folder)."""
 
 
-@dataclass(frozen=True)
-class Filters:
+class Filters(NamedTuple):
     """Restrictions on the results; each tuple lists accepted values (empty: no restriction)."""
 
     kinds: tuple[str, ...] = ()
@@ -95,8 +94,10 @@ class Filters:
         return bool(self.kinds or self.tags or self.severities or self.statuses or self.since)
 
 
-@dataclass(frozen=True)
-class Term:
+NO_FILTERS = Filters()
+
+
+class Term(NamedTuple):
     """A word, or the words of a phrase, as FTS5 matches it; `prefix` matches any word so begun."""
 
     words: tuple[str, ...]
@@ -110,19 +111,18 @@ class Term:
         return " ".join(self.words) + ("*" if self.prefix else "")
 
 
-@dataclass
 class Parsed:
     """A query split into its units (see the module docstring)."""
 
-    phrases: list[Term] = field(default_factory=list)
-    words: list[Term] = field(default_factory=list)
-    ids: list[str] = field(default_factory=list)
-    hashes: list[str] = field(default_factory=list)
-    dropped: list[str] = field(default_factory=list)
+    def __init__(self) -> None:
+        self.phrases: list[Term] = []
+        self.words: list[Term] = []
+        self.ids: list[str] = []
+        self.hashes: list[str] = []
+        self.dropped: list[str] = []
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):
     """One matching record."""
 
     id: str
@@ -137,14 +137,13 @@ class Hit:
     tags: tuple[str, ...]
 
 
-@dataclass
-class SearchResult:
+class SearchResult(NamedTuple):
     """The hits, best first, and what a user needs when there are none."""
 
     hits: list[Hit]
     parsed: Parsed
     stats: SyncStats
-    suggestions: list[str] = field(default_factory=list)
+    suggestions: list[str]
 
 
 def parse(query: str) -> Parsed:
@@ -178,12 +177,12 @@ def _add_words(parsed: Parsed, token: str) -> None:
     parsed.words.append(Term(tuple(words), prefix))
 
 
-@dataclass
 class _Sql:
     """A WHERE fragment over `d` (docs) and `a` (its audit) with its parameters."""
 
-    where: list[str] = field(default_factory=list)
-    params: list[object] = field(default_factory=list)
+    def __init__(self) -> None:
+        self.where: list[str] = []
+        self.params: list[object] = []
 
     def add(self, clause: str, *params: object) -> None:
         self.where.append(clause)
@@ -383,7 +382,7 @@ def run(conn: sqlite3.Connection, query: str, filters: Filters, limit: int) -> t
     return (_hits(conn, ranked, expr) if ranked else []), parsed
 
 
-def search(cache: Path, records: Path, query: str, filters: Filters = Filters(), limit: int = 10) -> SearchResult:
+def search(cache: Path, records: Path, query: str, filters: Filters = NO_FILTERS, limit: int = 10) -> SearchResult:
     """Bring the index up to date, then search it; a corrupt index is rebuilt once and retried."""
     if limit < 1:
         raise SearchError(f"--limit must be at least 1, not {limit}")
@@ -401,7 +400,4 @@ def search(cache: Path, records: Path, query: str, filters: Filters = Filters(),
             conn.close()
     except (OSError, sqlite3.Error) as err:
         raise SearchError(f"cannot use the search index in {cache}: {err}") from None
-    result = SearchResult(hits, parsed, stats)
-    if not hits:
-        result.suggestions = _suggestions(parsed, filters)
-    return result
+    return SearchResult(hits, parsed, stats, [] if hits else _suggestions(parsed, filters))
