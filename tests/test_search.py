@@ -367,6 +367,17 @@ def test_search_finds_the_knowledge_base_upward_from_the_current_folder(sample_k
     assert [hit["id"] for hit in json.loads(result.stdout)][:2] == [K3S_LESSON, CNI_FINDING]
 
 
+def test_a_reader_that_stops_early_gets_no_traceback(sample_kb: Path) -> None:
+    command = [sys.executable, "-c", "import sys; from kb.__main__ import main; sys.argv[0] = 'kb'; main()"]
+    env = {**os.environ, "KB_ROOT": str(sample_kb)}
+    proc = subprocess.Popen([*command, "search", "node"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # before kb has started: its first write finds no reader (`kb search node | head -0`)
+    stderr = proc.stderr.read().decode()
+    assert proc.wait() == 1
+    assert "Traceback" not in stderr and "BrokenPipe" not in stderr
+
+
 def test_search_help_teaches_with_examples(sample_kb: Path) -> None:
     result = kb_process(sample_kb, "search", "--help")
     assert result.returncode == 0
