@@ -16,6 +16,7 @@ from typing import Any
 
 from kb import yamlio
 from kb.fsio import replace_atomic_bytes
+from kb.parallel import fork_map
 
 RACY_SECONDS = 3
 PARALLEL_MIN = 1000
@@ -70,15 +71,7 @@ class ParseCache:
                 results[i] = hit[1]
             else:
                 misses.append((i, key, stamp, stat.st_mtime))
-        keys = [key for _, key, _, _ in misses]
-        workers = min(os.cpu_count() or 1, len(keys) // PARALLEL_MIN)
-        if workers > 1:
-            import multiprocessing  # only knowledge bases this large pay for importing it
-
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
-                parsed = pool.map(_parse, keys, chunksize=256)
-        else:
-            parsed = [_parse(key) for key in keys]
+        parsed = fork_map(_parse, [key for _, key, _, _ in misses], PARALLEL_MIN, chunksize=256)
         now = time.time()
         for (i, key, stamp, mtime), result in zip(misses, parsed, strict=True):
             results[i] = result

@@ -18,6 +18,7 @@ from kb import stamp
 from kb.config import Config
 from kb.diagnostics import Diagnostic
 from kb.fsio import write_batch
+from kb.parallel import fork_map, workers_for
 from kb.secrets import scan
 from kb.store import KnowledgeBase
 from kb.templating import environment, render_text, template_error
@@ -25,6 +26,8 @@ from kb.validate import validate
 from kb.views import KnowledgeView
 
 AUDIT_PLACEHOLDER = "{audit}"
+PARALLEL_MIN = 50
+"""Documents per extra process before rendering is spread over the cores."""
 DEFAULTS: dict[str, Any] = {"report": None, "unlinked": [], "snapshot_diff": None}
 """Context every template can rely on; `extra` overrides these."""
 
@@ -58,6 +61,7 @@ def render_documents(kb: KnowledgeBase, extra: Mapping[str, Any] | None = None) 
 
     `extra` adds context for every template (e.g. `unlinked`, `snapshot_diff`); its optional
     `by_audit` mapping of audit ID to a dict adds context for that audit's documents only.
+    The documents are independent, so a large knowledge base renders them on all cores.
     Raises RenderError (E603) when a template fails.
     """
     config = kb.config
@@ -66,19 +70,32 @@ def render_documents(kb: KnowledgeBase, extra: Mapping[str, Any] | None = None) 
     extra = dict(extra or {})
     by_audit: Mapping[str, Mapping[str, Any]] = extra.pop("by_audit", {})
     context = {**DEFAULTS, **extra, "kb": view}
-    documents: dict[str, str] = {}
-    try:
-        for output in config.outputs:
-            template = env.get_template(output.template)
-            if AUDIT_PLACEHOLDER not in output.path:
-                documents[output.path] = render_text(template, context)
-                continue
-            for audit in view.audits:
-                own = {**context, "report": view.audit(audit.id), **by_audit.get(audit.id, {})}
-                documents[output.path.replace(AUDIT_PLACEHOLDER, audit.id)] = render_text(template, own)
+    try:  # compiled once here, so forked workers inherit them
+        templates = {output.template: env.get_template(output.template) for output in config.outputs}
     except jinja2.TemplateError as err:
         raise RenderError([template_error(err)]) from None
-    return dict(sorted(documents.items()))
+    jobs: list[tuple[str, str, str | None]] = []  # (path, template, audit): whole-base documents first
+    for output in config.outputs:
+        if AUDIT_PLACEHOLDER not in output.path:
+            jobs.insert(0, (output.path, output.template, None))
+        else:
+            jobs += [(output.path.replace(AUDIT_PLACEHOLDER, a.id), output.template, a.id) for a in view.audits]
+
+    def one(job: tuple[str, str, str | None]) -> str | Diagnostic:
+        _, template, audit = job
+        own = context if audit is None else {**context, "report": view.audit(audit), **by_audit.get(audit, {})}
+        try:
+            return render_text(templates[template], own)
+        except jinja2.TemplateError as err:
+            return template_error(err)
+
+    if workers_for(len(jobs), PARALLEL_MIN) > 1:
+        view.prepare()  # what every document uses, computed once rather than in each worker
+    texts = fork_map(one, jobs, PARALLEL_MIN, chunksize=8)
+    failed = [text for text in texts if isinstance(text, Diagnostic)]
+    if failed:
+        raise RenderError(failed[:1])
+    return dict(sorted((path, text) for (path, _, _), text in zip(jobs, texts, strict=True) if isinstance(text, str)))
 
 
 def unified_diff(path: str, old: str | None, new: str) -> str:

@@ -453,6 +453,12 @@ class KnowledgeView:
         present = {v.status for v in self.findings}
         return [s for s in ["REGRESSED", *(s.value for s in FindingStatus)] if s in present]
 
+    def prepare(self) -> None:
+        """Compute the views most documents share now, so that workers forked to render the
+        documents inherit them instead of each computing them again."""
+        self.stabilization_log  # noqa: B018 - every audit's view, and with them every finding's
+        self.pickup  # noqa: B018
+
     def audit(self, audit_id: str) -> AuditView:
         """The view of one audit's report (computed once per audit)."""
         if audit_id not in self._audit_views:
