@@ -16,7 +16,7 @@ from kb.config import Config
 from kb.diagnostics import Diagnostic
 from kb.layout import SUFFIXES
 from kb.models import KINDS, Action, Audit, Commit, Finding, Lesson, Record, Snapshot, Stored
-from kb.parsecache import ParseCache
+from kb.parsecache import ParseCache, Stamp
 from kb.refs import CommitRef
 
 SCHEMA_FOLDER = "_schema"
@@ -61,6 +61,9 @@ class KnowledgeBase:
     config: Config
     entries: dict[str, list[Entry]] = field(default_factory=dict)
     problems: list[Diagnostic] = field(default_factory=list)
+    settled: dict[str, Stamp] = field(default_factory=dict)
+    """Record files older than the racy window, with the (mtime_ns, size, inode) they were read
+    with: a cache of anything derived from one file alone can key on these, as the parse cache does."""
 
     def of(self, model: type[M]) -> list[M]:
         """The records of one kind, in file-name order."""
@@ -201,6 +204,7 @@ def load(config: Config) -> KnowledgeBase:
         if entry is not None:
             kb.entries[kind].append(entry)
     cache.save()
+    kb.settled = {key: tuple(stamp) for key, (stamp, _) in cache.used.items()}
     return kb
 
 
