@@ -204,7 +204,7 @@ def load(config: Config) -> KnowledgeBase:
         if entry is not None:
             kb.entries[kind].append(entry)
     cache.save()
-    kb.settled = {key: tuple(stamp) for key, (stamp, _) in cache.used.items()}
+    kb.settled = {key: stamp for key, (stamp, _) in cache.used.items()}
     return kb
 
 
