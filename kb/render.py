@@ -66,7 +66,7 @@ def render_documents(kb: KnowledgeBase, extra: Mapping[str, Any] | None = None) 
     """
     config = kb.config
     view = KnowledgeView(kb)
-    env = environment(config.templates if config.templates.is_dir() else None)
+    env = environment(config.templates if config.templates.is_dir() else None, config.cache)
     extra = dict(extra or {})
     by_audit: Mapping[str, Mapping[str, Any]] = extra.pop("by_audit", {})
     context = {**DEFAULTS, **extra, "kb": view}
