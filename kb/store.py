@@ -128,6 +128,16 @@ class KnowledgeBase:
                 return commit
         return None
 
+    @cached_property
+    def _cited(self) -> dict[str, Commit | None]:
+        return {}
+
+    def cited_commit(self, text: str) -> Commit | None:
+        """The stored commit a record's commit reference names, looked up once per reference."""
+        if text not in self._cited:
+            self._cited[text] = self.commit(CommitRef.parse(text))
+        return self._cited[text]
+
 
 def record_files(config: Config) -> Iterator[tuple[str, Path]]:
     """(kind, path) for every record file, kinds in KINDS order, files sorted by name."""

@@ -6,8 +6,8 @@ so one run reports every problem.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 from kb.commits import cited, reverted_fixes
 from kb.config import Config
@@ -35,7 +35,7 @@ def check_identity(kb: KnowledgeBase) -> Iterator[Diagnostic]:
             key = record.id
             if not record.id.startswith(f"{record.prefix}-"):
                 yield _diag(entry, "E303", ("id",), f"a {record.kind} ID starts with '{record.prefix}-'")
-            if Path(entry.file).stem != record.id:
+            if os.path.splitext(os.path.basename(entry.file))[0] != record.id:
                 yield _diag(entry, "E302", ("id",), f"file name should be {record.id}.yaml to match the ID")
         else:  # pragma: no cover - every kind is a Record or a Commit
             continue

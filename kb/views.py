@@ -32,7 +32,6 @@ from kb.models import (
     Severity,
     Snapshot,
 )
-from kb.refs import CommitRef
 from kb.store import KnowledgeBase
 
 SEVERITIES: tuple[Severity, ...] = tuple(Severity)
@@ -288,7 +287,6 @@ class KnowledgeView:
     def __init__(self, kb: KnowledgeBase):
         self.kb = kb
         self._audit_views: dict[str, AuditView] = {}
-        self._commits: dict[str, Commit | None] = {}
 
     @cached_property
     def audits(self) -> list[Audit]:
@@ -353,9 +351,7 @@ class KnowledgeView:
 
     def commit(self, text: str) -> Commit | None:
         """The commit record a reference names, looked up once per reference."""
-        if text not in self._commits:
-            self._commits[text] = self.kb.commit(CommitRef.parse(text))
-        return self._commits[text]
+        return self.kb.cited_commit(text)
 
     def reverted(self, finding: Finding) -> list[Reverted]:
         """The finding's fix commits (cited or trailer-linked) that a later commit reverted."""
