@@ -7,10 +7,11 @@ Where fork is unavailable, or the work is too small to pay for the workers, it r
 
 from __future__ import annotations
 
-import gc
 import os
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
+
+from kb import heap
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -42,10 +43,8 @@ def fork_map(function: Callable[[T], R], items: Sequence[T], per_worker: int, ch
         return [function(item) for item in items]
     global _task
     _task = function
-    gc.freeze()  # the inherited objects stay out of the workers' collections, and their pages shared
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        with heap.frozen(), multiprocessing.get_context("fork").Pool(workers) as pool:
             return pool.map(_run, items, chunksize=chunksize)
     finally:
         _task = None
-        gc.unfreeze()

@@ -14,15 +14,15 @@ from typing import Any
 
 import jinja2
 
-from kb import stamp
+from kb import heap, stamp
 from kb.config import Config
 from kb.diagnostics import Diagnostic
 from kb.fsio import write_batch
 from kb.parallel import fork_map, workers_for
 from kb.secrets import scan
-from kb.store import KnowledgeBase
+from kb.store import KnowledgeBase, load
 from kb.templating import environment, render_text, template_error
-from kb.validate import validate
+from kb.validate import run_checks
 from kb.views import KnowledgeView
 
 AUDIT_PLACEHOLDER = "{audit}"
@@ -162,13 +162,15 @@ def render(
     proven = None if config.repositories else stamp.current(config, base, digest)  # git is an input too
     if proven is not None:
         return RenderResult(unchanged=proven[0], warnings=proven[1])
-    kb, report = validate(config, strict=strict)
-    if not report.ok:
-        raise RenderError(report.errors)
-    secrets = scan(kb)
-    if secrets:
-        raise RenderError(secrets)
-    documents = render_documents(kb, {**audit_context(config, kb), **(extra or {})})
+    kb = load(config)
+    with heap.frozen():  # the records live to the end: collections need not walk them again and again
+        report = run_checks(kb, strict=strict)
+        if not report.ok:
+            raise RenderError(report.errors)
+        secrets = scan(kb)
+        if secrets:
+            raise RenderError(secrets)
+        documents = render_documents(kb, {**audit_context(config, kb), **(extra or {})})
     targets = {relative: _target(base, relative) for relative in documents}
     result = RenderResult(warnings=report.warnings, documents=documents)
     for relative, text in documents.items():

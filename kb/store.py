@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
-from kb import yamlio
+from kb import heap, yamlio
 from kb.config import Config
 from kb.diagnostics import Diagnostic
 from kb.layout import SUFFIXES
@@ -205,14 +205,15 @@ def check_data(
 def load(config: Config) -> KnowledgeBase:
     """Load every record of the knowledge base, collecting all problems instead of stopping."""
     kb = KnowledgeBase(config, {kind: [] for kind in KINDS})
-    cache = ParseCache(config.cache / PARSE_CACHE)
     files = list(record_files(config))
-    parsed = cache.parse_all([path for _, path in files])
-    for (kind, path), data in zip(files, parsed, strict=True):
-        entry, problems = load_entry(KINDS[kind], path, relative(config, path), data)
-        kb.problems.extend(problems)
-        if entry is not None:
-            kb.entries[kind].append(entry)
+    with heap.paused():  # every object made here lives on: nothing for the collector to find
+        cache = ParseCache(config.cache / PARSE_CACHE)
+        parsed = cache.parse_all([path for _, path in files])
+        for (kind, path), data in zip(files, parsed, strict=True):
+            entry, problems = load_entry(KINDS[kind], path, relative(config, path), data)
+            kb.problems.extend(problems)
+            if entry is not None:
+                kb.entries[kind].append(entry)
     cache.save()
     kb.settled = {key: stamp for key, (stamp, _) in cache.used.items()}
     return kb

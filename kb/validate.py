@@ -162,10 +162,15 @@ def check_dates(kb: KnowledgeBase) -> Iterator[Diagnostic]:
 CHECKS: tuple[Check, ...] = (check_identity, check_references, check_commits, check_reverted, check_dates)
 
 
+def run_checks(kb: KnowledgeBase, strict: bool = False, checks: tuple[Check, ...] = CHECKS) -> Report:
+    """Every problem of a loaded knowledge base: those found loading it, then the checks'."""
+    diagnostics = list(kb.problems)
+    for one in checks:
+        diagnostics.extend(one(kb))
+    return Report.of(diagnostics, strict=strict)
+
+
 def validate(config: Config, strict: bool = False, checks: tuple[Check, ...] = CHECKS) -> tuple[KnowledgeBase, Report]:
     """Load and check the whole knowledge base; every problem found is in the report."""
     kb = load(config)
-    diagnostics = list(kb.problems)
-    for check in checks:
-        diagnostics.extend(check(kb))
-    return kb, Report.of(diagnostics, strict=strict)
+    return kb, run_checks(kb, strict, checks)

@@ -37,7 +37,7 @@ def test_a_settled_check_loads_no_record(sample_kb: Path, monkeypatch: pytest.Mo
     def no_loading(*args: object) -> None:
         raise AssertionError("the stamp should have proved the outputs current")
 
-    monkeypatch.setattr(render, "validate", no_loading)
+    monkeypatch.setattr(render, "load", no_loading)
     result = run_kb(sample_kb, "render", "--check")
     assert result.exit_code == 0 and "4 outputs checked: all current" in result.stderr
 
