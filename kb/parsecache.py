@@ -46,6 +46,7 @@ class ParseCache:
         self.path = path
         self.entries: dict[str, tuple[Stamp, Any]] = {}
         self.used: dict[str, tuple[Stamp, Any]] = {}
+        self.seen: set[str] = set()
         if path is not None:
             try:
                 stored = marshal.loads(path.read_bytes())
@@ -63,6 +64,7 @@ class ParseCache:
         misses: list[tuple[int, str, Stamp, float]] = []
         for i, file in enumerate(files):
             key = str(file)
+            self.seen.add(key)
             stat = os.stat(key)
             stamp = _stamp(stat)
             hit = self.entries.get(key)
@@ -80,11 +82,15 @@ class ParseCache:
         return results
 
     def save(self) -> None:
-        """Store what this run used, if it differs from what was stored; never fails the run."""
-        if self.path is None or (
-            self.used.keys() == self.entries.keys()
-            and all(self.used[k][0] == tuple(self.entries[k][0]) for k in self.used)
-        ):
+        """Store what this run used if it parsed a file worth keeping or a stored file is gone;
+        never fails the run. A file left out only for being too recent is no reason to rewrite:
+        its stored entry, if any, has another stamp and so is never used."""
+        if self.path is None:
+            return
+        parsed = any(
+            key not in self.entries or tuple(self.entries[key][0]) != stamp for key, (stamp, _) in self.used.items()
+        )
+        if not parsed and self.entries.keys() <= self.seen:
             return
         with contextlib.suppress(OSError):  # a read-only checkout still validates, just without the cache
             replace_atomic_bytes(self.path, marshal.dumps({"format": FORMAT, "entries": self.used}))

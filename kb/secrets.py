@@ -205,9 +205,11 @@ class _CleanFiles:
             if stored["code"] == self.code:
                 self.known = {key: tuple(stamp) for key, stamp in stored["clean"].items()}
 
-    def save(self, clean: dict[str, Stamp]) -> None:
-        """Keep this run's clean files, if they differ from those stored; never fails the scan."""
-        if clean != self.known:
+    def save(self, clean: dict[str, Stamp], scanned: set[str]) -> None:
+        """Keep this run's clean files if one is new or a stored file was not scanned (gone);
+        never fails the scan. As with the parse cache, a file only too recent to keep is no
+        reason to rewrite: its stored stamp is not the file's any more."""
+        if any(self.known.get(key) != stamp for key, stamp in clean.items()) or not self.known.keys() <= scanned:
             with contextlib.suppress(OSError):  # a read-only checkout is only scanned in full each time
                 replace_atomic_bytes(self.path, marshal.dumps({"code": self.code, "clean": clean}))
 
@@ -216,9 +218,11 @@ def scan(kb: KnowledgeBase) -> list[Diagnostic]:
     """E602 for every credential-looking string in the knowledge base, in file order."""
     cache = _CleanFiles(kb.config.cache / SCAN_CACHE)
     clean: dict[str, Stamp] = {}
+    scanned: set[str] = set()
     problems = []
     for entry in kb.all_entries():
         key = str(entry.path)
+        scanned.add(key)
         stamp = kb.settled.get(key)
         if stamp is not None and cache.known.get(key) == stamp:
             clean[key] = stamp
@@ -234,5 +238,5 @@ def scan(kb: KnowledgeBase) -> list[Diagnostic]:
             )
             field = ".".join(str(p) for p in hit.path)
             problems.append(Diagnostic(entry.file, line, column, "E602", field, message))
-    cache.save(clean)
+    cache.save(clean, scanned)
     return sorted(problems)

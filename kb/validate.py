@@ -112,19 +112,20 @@ def cited_commits(entry: Entry) -> Iterator[tuple[tuple[str | int, ...], CommitR
 
 def check_commits(kb: KnowledgeBase) -> Iterator[Diagnostic]:
     """Cited commits are recorded and in known repositories; every commit record is cited."""
-    cited: set[int] = set()
+    cited_ids: set[int] = set()
     for entry in kb.all_entries():
-        for path, ref in cited_commits(entry):
-            if ref.repo is not None and kb.config.repository(ref.repo) is None:
-                yield _diag(entry, "E404", path, f"no repository named {ref.repo!r} in kb.toml")
+        for path, text in cited(entry.record):
+            repo = CommitRef.parse(text).repo if "@" in text else None  # most name the default repository
+            if repo is not None and kb.config.repository(repo) is None:
+                yield _diag(entry, "E404", path, f"no repository named {repo!r} in kb.toml")
                 continue
-            commit = kb.commit(ref)
+            commit = kb.cited_commit(text)
             if commit is None:
-                yield _diag(entry, "W405", path, f"commit {ref} has no commit record yet; run `kb link`")
+                yield _diag(entry, "W405", path, f"commit {text} has no commit record yet; run `kb link`")
             else:
-                cited.add(id(commit))
+                cited_ids.add(id(commit))
     for entry in kb.entries.get("commit", []):
-        if id(entry.record) not in cited and not getattr(entry.record, "records", None):
+        if id(entry.record) not in cited_ids and not getattr(entry.record, "records", None):
             yield _diag(entry, "W401", ("hash",), "no audit, finding or action cites this commit")
 
 

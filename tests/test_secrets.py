@@ -200,3 +200,16 @@ def test_a_corrupt_or_unwritable_scan_cache_only_costs_time(sample_kb: Path) -> 
     cache.unlink()
     cache.mkdir()  # cannot be replaced by a file
     assert len(scan(sample_kb)) == 1
+
+
+def test_a_just_edited_file_alone_does_not_rewrite_the_scan_cache(sample_kb: Path) -> None:
+    settle(sample_kb)
+    scan(sample_kb)
+    cache = sample_kb / ".kb-cache" / secrets.SCAN_CACHE
+    before = cache.stat()
+    (sample_kb / FINDING).write_text((sample_kb / FINDING).read_text() + "\n")  # racy: not remembered
+    scan(sample_kb)
+    assert (cache.stat().st_ino, cache.stat().st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    settle(sample_kb, age=30, only=FINDING)
+    scan(sample_kb)
+    assert cache.stat().st_ino != before.st_ino
