@@ -2,8 +2,8 @@
 
 Loading 19,000 records makes millions of objects that live until the process ends and form no
 garbage cycles; left alone, the collector would walk all of them again and again (half a second
-on a 10,000-finding knowledge base). Both helpers nest and restore the collector when done, so
-a long-running process (`kb serve`) still collects whatever the block left behind.
+on a 10,000-finding knowledge base). Both helpers restore the collector when the block ends,
+so a long-running process (`kb serve`) still collects whatever the block left behind.
 """
 
 from __future__ import annotations
@@ -11,8 +11,6 @@ from __future__ import annotations
 import contextlib
 import gc
 from collections.abc import Iterator
-
-_frozen = 0
 
 
 @contextlib.contextmanager
@@ -29,14 +27,10 @@ def paused() -> Iterator[None]:
 
 @contextlib.contextmanager
 def frozen() -> Iterator[None]:
-    """Every object that exists now is left out of cyclic collections until the outermost block
-    ends; forked workers then also leave the pages they share with their parent alone."""
-    global _frozen
+    """Every object that exists now is left out of cyclic collections until the block ends:
+    workers forked inside it then also leave the pages they share with their parent alone."""
     gc.freeze()
-    _frozen += 1
     try:
         yield
     finally:
-        _frozen -= 1
-        if not _frozen:
-            gc.unfreeze()
+        gc.unfreeze()

@@ -162,8 +162,8 @@ def render(
     proven = None if config.repositories else stamp.current(config, base, digest)  # git is an input too
     if proven is not None:
         return RenderResult(unchanged=proven[0], warnings=proven[1])
-    kb = load(config)
-    with heap.frozen():  # the records live to the end: collections need not walk them again and again
+    with heap.paused():  # what a render makes lives to the end or is freed at once: no cycles to hunt
+        kb = load(config)
         report = run_checks(kb, strict=strict)
         if not report.ok:
             raise RenderError(report.errors)
