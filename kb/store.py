@@ -97,6 +97,11 @@ class KnowledgeBase:
     def commits(self) -> list[Commit]:
         return self.of(Commit)
 
+    @cached_property
+    def snapshots_in_time(self) -> list[Snapshot]:
+        """Snapshots oldest first, by `taken`, the ID breaking ties."""
+        return sorted(self.snapshots, key=lambda s: (s.taken, s.id))
+
     def by_id(self) -> dict[str, Record]:
         """Records with an ID (all kinds but commits), by ID; the first file wins a duplicate."""
         index: dict[str, Record] = {}

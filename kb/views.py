@@ -336,7 +336,7 @@ class KnowledgeView:
     @cached_property
     def _snapshots_by_audit(self) -> dict[str, Snapshot]:
         index: dict[str, Snapshot] = {}
-        for snap in sorted(self.kb.snapshots, key=lambda s: (s.taken, s.id)):
+        for snap in self.kb.snapshots_in_time:
             index[snap.audit] = snap  # the audit's latest wins
         return index
 
