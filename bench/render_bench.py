@@ -1,7 +1,8 @@
 """Benchmark: `kb render` and `kb render --check` on a generated 10,000-finding knowledge base.
 
-Each figure is a whole `kb` process (start-up included): wall time and CPU time, best and median
-of several runs.
+Each figure is a whole `kb` process (start-up included): wall time and CPU time (user + system,
+its worker processes included), best and median of several runs, with the load average at the
+end, since other work on the machine slows a process down.
 Targets: render < 3 s, check with nothing changed < 2 s. Run:
 
     .venv/bin/python bench/render_bench.py [--findings 10000] [--runs 3]
@@ -10,6 +11,7 @@ Targets: render < 3 s, check with nothing changed < 2 s. Run:
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import resource
 import shutil
@@ -41,9 +43,11 @@ def timed(args: list[str], root: Path, expect: int) -> tuple[float, float]:
 
 def report(label: str, runs: list[tuple[float, float]]) -> None:
     walls, cpus = [w for w, _ in runs], [c for _, c in runs]
+    load = " ".join(f"{n:.2f}" for n in os.getloadavg())
     print(
-        f"{label:<44} wall best {min(walls):5.2f} s median {statistics.median(walls):5.2f} s"
-        f" | cpu best {min(cpus):5.2f} s  ({len(runs)} runs)"
+        f"{label:<46} wall best {min(walls):5.2f} s median {statistics.median(walls):5.2f} s"
+        f" | cpu best {min(cpus):5.2f} s median {statistics.median(cpus):5.2f} s"
+        f" | load {load} ({len(runs)} runs)"
     )
 
 

@@ -11,6 +11,7 @@ import contextlib
 import marshal
 import os
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -55,17 +56,21 @@ class ParseCache:
             except (OSError, EOFError, ValueError, TypeError, AttributeError, KeyError):
                 self.entries = {}  # missing or corrupt: start again
 
-    def parse_all(self, files: list[Path]) -> list[Any | yamlio.YamlProblems]:
+    def parse_all(
+        self, files: list[Path], stats: Mapping[str, os.stat_result] | None = None
+    ) -> list[Any | yamlio.YamlProblems]:
         """The data in each file (or its problems), from the cache where unchanged.
 
+        `stats` may hold files' stats taken just before (a file not in it is stat'ed here).
         Files that must be parsed are shared among the machine's cores when there are many.
         """
+        stats = stats or {}
         results: list[Any | yamlio.YamlProblems] = [None] * len(files)
         misses: list[tuple[int, str, Stamp, float]] = []
         for i, file in enumerate(files):
             key = str(file)
             self.seen.add(key)
-            stat = os.stat(key)
+            stat = stats.get(key) or os.stat(key)
             stamp = _stamp(stat)
             hit = self.entries.get(key)
             if hit is not None and tuple(hit[0]) == stamp:

@@ -158,12 +158,12 @@ def render(
     When the render stamp proves nothing changed since the last run, no record is even loaded.
     """
     base = out if out is not None else config.root
-    digest, newest = stamp.fingerprint(config, {"strict": strict, **(extra or {})})
-    proven = None if config.repositories else stamp.current(config, base, digest)  # git is an input too
+    inputs = stamp.fingerprint(config, {"strict": strict, **(extra or {})})
+    proven = None if config.repositories else stamp.current(config, base, inputs.digest)  # git is an input too
     if proven is not None:
         return RenderResult(unchanged=proven[0], warnings=proven[1])
     with heap.paused():  # what a render makes lives to the end or is freed at once: no cycles to hunt
-        kb = load(config)
+        kb = load(config, inputs.stats)
         report = run_checks(kb, strict=strict)
         if not report.ok:
             raise RenderError(report.errors)
@@ -182,5 +182,5 @@ def render(
         else:
             result.written.append(relative)
     write_batch((), [(targets[relative], documents[relative]) for relative in result.written])
-    stamp.save(config, base, digest, newest, documents, report.warnings)
+    stamp.save(config, base, inputs.digest, inputs.newest, documents, report.warnings)
     return result

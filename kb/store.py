@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -207,13 +207,16 @@ def check_data(
         return None, _schema_problems(err, file, where())
 
 
-def load(config: Config) -> KnowledgeBase:
-    """Load every record of the knowledge base, collecting all problems instead of stopping."""
+def load(config: Config, stats: Mapping[str, os.stat_result] | None = None) -> KnowledgeBase:
+    """Load every record of the knowledge base, collecting all problems instead of stopping.
+
+    `stats` are the record files' stats when the caller has just taken them (a render has).
+    """
     kb = KnowledgeBase(config, {kind: [] for kind in KINDS})
     files = list(record_files(config))
     with heap.paused():  # every object made here lives on: nothing for the collector to find
         cache = ParseCache(config.cache / PARSE_CACHE)
-        parsed = cache.parse_all([path for _, path in files])
+        parsed = cache.parse_all([path for _, path in files], stats)
         for (kind, path), data in zip(files, parsed, strict=True):
             entry, problems = load_entry(KINDS[kind], path, relative(config, path), data)
             kb.problems.extend(problems)
