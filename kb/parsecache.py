@@ -11,7 +11,7 @@ import contextlib
 import marshal
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +57,7 @@ class ParseCache:
                 self.entries = {}  # missing or corrupt: start again
 
     def parse_all(
-        self, files: list[Path], stats: Mapping[str, os.stat_result] | None = None
+        self, files: Sequence[str | Path], stats: Mapping[str, os.stat_result] | None = None
     ) -> list[Any | yamlio.YamlProblems]:
         """The data in each file (or its problems), from the cache where unchanged.
 

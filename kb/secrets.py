@@ -221,7 +221,7 @@ def scan(kb: KnowledgeBase) -> list[Diagnostic]:
     scanned: set[str] = set()
     problems = []
     for entry in kb.all_entries():
-        key = str(entry.path)
+        key = entry.location
         scanned.add(key)
         stamp = kb.settled.get(key)
         if stamp is not None and cache.known.get(key) == stamp:

@@ -39,7 +39,12 @@ class Entry:
 
     record: Stored
     file: str
-    path: Path
+    location: str
+    """The file's absolute path as text: a Path is made only for the few entries that need one."""
+
+    @cached_property
+    def path(self) -> Path:
+        return Path(self.location)
 
     @cached_property
     def _loaded(self) -> yamlio.Loaded | None:
@@ -144,20 +149,26 @@ class KnowledgeBase:
         return self._cited[text]
 
 
-def record_files(config: Config) -> Iterator[tuple[str, Path]]:
-    """(kind, path) for every record file, kinds in KINDS order, files sorted by name."""
+def record_paths(config: Config) -> Iterator[tuple[str, str]]:
+    """(kind, absolute path as text) for every record file, kinds in KINDS order, files sorted by name."""
     for kind, model in KINDS.items():
-        folder = config.records / model.folder
+        folder = str(config.records / model.folder)
         try:
             names = sorted(entry.name for entry in os.scandir(folder) if entry.is_file())
         except FileNotFoundError:
             continue
         for name in names:
             if name.endswith(SUFFIXES) and not name.startswith("."):
-                yield kind, folder / name
+                yield kind, os.path.join(folder, name)
 
 
-def relative(config: Config, path: Path) -> str:
+def record_files(config: Config) -> Iterator[tuple[str, Path]]:
+    """`record_paths` as Paths."""
+    for kind, path in record_paths(config):
+        yield kind, Path(path)
+
+
+def relative(config: Config, path: str | Path) -> str:
     """`path` as messages name it: relative to the knowledge base root when inside it."""
     text, root = str(path), str(config.root) + os.sep
     return text[len(root) :] if text.startswith(root) else text
@@ -184,12 +195,12 @@ def _schema_problems(err: ValidationError, file: str, loaded: yamlio.Loaded) -> 
     return problems
 
 
-def load_entry(model: type[Stored], path: Path, file: str, data: Any) -> tuple[Entry | None, list[Diagnostic]]:
+def load_entry(model: type[Stored], path: str | Path, file: str, data: Any) -> tuple[Entry | None, list[Diagnostic]]:
     """Validate one record file's parsed data; on failure return every problem it has."""
     if isinstance(data, yamlio.YamlProblems):
         return None, [Diagnostic(file, p.line, p.column, p.code, p.field, p.message) for p in data.problems]
-    record, problems = check_data(model, data, file, lambda: yamlio.loads(path.read_text(encoding="utf-8")))
-    return (None, problems) if record is None else (Entry(record, file, path), [])
+    record, problems = check_data(model, data, file, lambda: yamlio.loads(Path(path).read_text(encoding="utf-8")))
+    return (None, problems) if record is None else (Entry(record, file, str(path)), [])
 
 
 def check_data(
@@ -213,7 +224,7 @@ def load(config: Config, stats: Mapping[str, os.stat_result] | None = None) -> K
     `stats` are the record files' stats when the caller has just taken them (a render has).
     """
     kb = KnowledgeBase(config, {kind: [] for kind in KINDS})
-    files = list(record_files(config))
+    files = list(record_paths(config))
     with heap.paused():  # every object made here lives on: nothing for the collector to find
         cache = ParseCache(config.cache / PARSE_CACHE)
         parsed = cache.parse_all([path for _, path in files], stats)
