@@ -186,9 +186,11 @@ def _place(entry: Entry, path: tuple[str | int, ...], secret: str) -> tuple[int,
 
 
 def _code_digest() -> str:
-    """What a file's verdict depends on besides the file: these rules, and the parsing and models
-    that turn a file into a record. Any change to kb's core modules counts (a few ms to read)."""
-    digest = hashlib.sha256()
+    """What a file's verdict depends on besides the file: the rules, and the parsing and models
+    that turn a file into a record. Any change to kb's core modules counts (a few ms to read),
+    and so does any change to RULES made at run time."""
+    rules = [(r.name, r.pattern.pattern, r.pattern.flags, r.accept.__qualname__) for r in RULES]
+    digest = hashlib.sha256(repr(rules).encode())
     for module in sorted(Path(__file__).parent.glob("*.py")):
         digest.update(module.name.encode() + b"\0" + module.read_bytes())
     return digest.hexdigest()

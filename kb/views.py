@@ -188,11 +188,10 @@ def group_key(finding: Finding) -> tuple[int, str]:
 
 def group_findings(views: Sequence[FindingView]) -> list[FindingGroup]:
     """Views grouped as the audit report groups them, renumbered 1..N across the groups."""
-    ordered = sorted(views, key=lambda v: (group_key(v.finding), v.number))
+    keyed = sorted(((group_key(v.finding), v.number, i) for i, v in enumerate(views)))
     groups: dict[tuple[int, str], FindingGroup] = {}
-    for number, view in enumerate(ordered, start=1):
-        key = group_key(view.finding)
-        groups.setdefault(key, FindingGroup(key[1], [])).items.append(replace(view, number=number))
+    for number, (key, _, i) in enumerate(keyed, start=1):
+        groups.setdefault(key, FindingGroup(key[1], [])).items.append(replace(views[i], number=number))
     return list(groups.values())
 
 
