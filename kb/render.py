@@ -10,20 +10,19 @@ import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import jinja2
+from typing import TYPE_CHECKING, Any
 
 from kb import heap, stamp
 from kb.config import Config
 from kb.diagnostics import Diagnostic
 from kb.fsio import write_batch
 from kb.parallel import fork_map, workers_for
-from kb.secrets import scan
-from kb.store import KnowledgeBase, load
-from kb.templating import environment, render_text, template_error
-from kb.validate import run_checks
-from kb.views import KnowledgeView
+
+if TYPE_CHECKING:
+    from kb.store import KnowledgeBase
+
+# pydantic and Jinja are imported by the functions that use them: a check the render stamp
+# answers needs neither, and answers in a fraction of the time importing them takes.
 
 AUDIT_PLACEHOLDER = "{audit}"
 PARALLEL_MIN = 50
@@ -64,6 +63,11 @@ def render_documents(kb: KnowledgeBase, extra: Mapping[str, Any] | None = None) 
     The documents are independent, so a large knowledge base renders them on all cores.
     Raises RenderError (E603) when a template fails.
     """
+    import jinja2
+
+    from kb.templating import environment, render_text, template_error
+    from kb.views import KnowledgeView
+
     config = kb.config
     view = KnowledgeView(kb)
     env = environment(config.templates if config.templates.is_dir() else None, config.cache)
@@ -162,6 +166,10 @@ def render(
     proven = None if config.repositories else stamp.current(config, base, inputs.digest)  # git is an input too
     if proven is not None:
         return RenderResult(unchanged=proven[0], warnings=proven[1])
+    from kb.secrets import scan
+    from kb.store import load
+    from kb.validate import run_checks
+
     with heap.paused():  # what a render makes lives to the end or is freed at once: no cycles to hunt
         kb = load(config, inputs.stats)
         report = run_checks(kb, strict=strict)

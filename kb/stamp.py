@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 
 from kb.config import CONFIG_NAME, Config
 from kb.diagnostics import Diagnostic
-from kb.templating import default_templates
+from kb.layout import default_templates
 
 STAMP_FILE = "render-stamp.json"
 RACY_NS = 2_000_000_000

@@ -19,15 +19,7 @@ import jinja2
 
 from kb import markdown, views
 from kb.diagnostics import Diagnostic
-
-PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
-SOURCE_TEMPLATES = Path(__file__).parent.parent / "templates"
-
-
-def default_templates() -> Path:
-    """The templates shipped with kb: packaged in a wheel, or the source tree's in a checkout."""
-    return PACKAGE_TEMPLATES if PACKAGE_TEMPLATES.is_dir() else SOURCE_TEMPLATES
-
+from kb.layout import default_templates
 
 OPTIONS: dict[str, Any] = {
     "undefined": jinja2.StrictUndefined,

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import run_kb
 
-from kb import render, secrets, stamp
+from kb import secrets, stamp, store
 
 REPORT = "docs/audits/AUD-production-ecosystem-audit-k3f9x.md"
 FINDING = "data/findings/F-grafana-crashloopbackoff-7hd3x.yaml"
@@ -40,7 +40,7 @@ def test_a_settled_check_loads_no_record(sample_kb: Path, monkeypatch: pytest.Mo
     def no_loading(*args: object) -> None:
         raise AssertionError("the stamp should have proved the outputs current")
 
-    monkeypatch.setattr(render, "load", no_loading)
+    monkeypatch.setattr(store, "load", no_loading)
     result = run_kb(sample_kb, "render", "--check")
     assert result.exit_code == 0 and "4 outputs checked: all current" in result.stderr
 
