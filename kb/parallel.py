@@ -2,12 +2,14 @@
 
 Workers are forked, so they start with the caller's objects already in memory: the function
 (a closure over a whole knowledge base, say) is never pickled, only each item and each result.
-Where fork is unavailable, or the work is too small to pay for the workers, it runs in-process.
+Where fork is unavailable or unsafe (other threads running, as in `kb serve`), or the work is
+too small to pay for the workers, it runs in-process.
 """
 
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -35,7 +37,7 @@ def fork_map(function: Callable[[T], R], items: Sequence[T], per_worker: int, ch
     """`[function(item) for item in items]`, in order, spread over the cores when there are at
     least `per_worker` items for each extra worker. Items and results must pickle."""
     workers = workers_for(len(items), per_worker)
-    if workers <= 1:
+    if workers <= 1 or threading.active_count() > 1:  # a fork copies locks other threads may hold
         return [function(item) for item in items]
     import multiprocessing  # only work this large pays for importing it
 

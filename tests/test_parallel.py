@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 
 import pytest
 
@@ -27,3 +28,15 @@ def test_forked_workers_run_closures_and_keep_the_order() -> None:
 
 def test_small_work_stays_in_process() -> None:
     assert fork_map(lambda i: os.getpid(), [1, 2, 3], per_worker=10) == [os.getpid()] * 3
+
+
+@needs_cores
+def test_a_process_running_threads_does_not_fork() -> None:
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        assert set(fork_map(lambda i: os.getpid(), list(range(200)), per_worker=10)) == {os.getpid()}
+    finally:
+        release.set()
+        other.join()
