@@ -1,7 +1,8 @@
 """How long `kb new finding` (flags route) and `kb --help` take as whole processes.
 
 Copies the sample knowledge base to a temporary folder, runs each command N times as a user
-would (a fresh Python process each time) and prints the median and spread in milliseconds:
+would (the `kb` command, a fresh process each time, with kb's bytecode written as an install
+writes it: see procs.py) and prints the median and spread in milliseconds:
 wall-clock time, and the CPU time (user + system) the process used, which varies less when
 other work shares the machine.
 
@@ -11,33 +12,19 @@ other work shares the machine.
 from __future__ import annotations
 
 import os
-import resource
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-KB = [sys.executable, "-m", "kb"]
+from procs import ROOT, compile_kb, kb_command, timed
 
 
-def _cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
-def timed(args: list[str], cwd: Path, runs: int) -> tuple[list[float], list[float]]:
+def runs_of(args: list[str], cwd: Path, runs: int) -> tuple[list[float], list[float]]:
     """Wall and CPU milliseconds of each run; `{i}` in the last argument becomes the run number."""
-    wall, cpu = [], []
-    for i in range(runs):
-        start, start_cpu = time.perf_counter(), _cpu()
-        subprocess.run([*args[:-1], args[-1].format(i=i)], cwd=cwd, check=True, capture_output=True)
-        wall.append((time.perf_counter() - start) * 1000)
-        cpu.append((_cpu() - start_cpu) * 1000)
-    return wall, cpu
+    times = [timed([*args[:-1], args[-1].format(i=i)], cwd) for i in range(runs)]
+    return [wall for wall, _ in times], [cpu for _, cpu in times]
 
 
 def report(name: str, times: tuple[list[float], list[float]]) -> None:
@@ -50,12 +37,14 @@ def report(name: str, times: tuple[list[float], list[float]]) -> None:
 
 def main() -> None:
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 15
+    compile_kb()
+    kb_cmd = kb_command()
     with tempfile.TemporaryDirectory() as tmp:
         kb = Path(tmp)
         shutil.copytree(ROOT / "data", kb / "data")
         (kb / "kb.toml").write_text('records = "data"\n')
         new = [
-            *KB,
+            *kb_cmd,
             "new",
             "finding",
             "--no-input",
@@ -70,9 +59,9 @@ def main() -> None:
             "--title",
             "Bench finding {i}",
         ]
-        report("python -c pass", timed([sys.executable, "-c", "pass"], kb, runs))
-        report("kb --help", timed([*KB, "--help"], kb, runs))
-        report("kb new finding (flags)", timed(new, kb, runs))
+        report("python -c pass", runs_of([sys.executable, "-c", "pass"], kb, runs))
+        report("kb --help", runs_of([*kb_cmd, "--help"], kb, runs))
+        report("kb new finding (flags)", runs_of(new, kb, runs))
         created = len(list((kb / "data" / "findings").glob("F-bench-finding-*.yaml")))
         print(
             f"findings created: {created} of {runs}; "

@@ -10,9 +10,8 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 CONFIG_NAME = "kb.toml"
 
@@ -21,8 +20,7 @@ class ConfigError(Exception):
     """kb.toml is missing or wrong; the message says where and how to fix it."""
 
 
-@dataclass(frozen=True)
-class Repository:
+class Repository(NamedTuple):
     """A git repository whose commits records may cite."""
 
     name: str
@@ -30,8 +28,7 @@ class Repository:
     default: bool = False
 
 
-@dataclass(frozen=True)
-class Output:
+class Output(NamedTuple):
     """One rendered document: a template and where it goes (`{audit}` expands per audit)."""
 
     template: str
@@ -53,8 +50,7 @@ _SITE_KEYS = {"docs_dir", "site_dir"}
 _LINK_KEYS = {"trailers"}
 
 
-@dataclass(frozen=True)
-class Config:
+class Config(NamedTuple):
     """Settings of one knowledge base, paths made absolute against its root."""
 
     root: Path
@@ -66,7 +62,6 @@ class Config:
     outputs: tuple[Output, ...] = DEFAULT_OUTPUTS
     repositories: tuple[Repository, ...] = ()
     trailers: tuple[str, ...] = DEFAULT_TRAILERS
-    raw: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
     def default_repository(self) -> Repository | None:
@@ -169,7 +164,6 @@ def load(root: Path) -> Config:
         outputs=_outputs(raw["outputs"]) if "outputs" in raw else DEFAULT_OUTPUTS,
         repositories=_repositories(raw.get("repositories", []), root),
         trailers=tuple(str(t) for t in trailers),
-        raw=raw,
     )
 
 
@@ -202,4 +196,4 @@ def with_repositories(config: Config, overrides: Iterable[str], cwd: Path | None
             repos.append(Repository(target, path, default=not any(r.default for r in repos)))
         else:
             repos[index] = Repository(target, path, repos[index].default)
-    return replace(config, repositories=tuple(repos))
+    return config._replace(repositories=tuple(repos))

@@ -111,12 +111,12 @@ class Record(Stored):
     prefix: ClassVar[str]
 
     id: RecordId = Field(description="Stable ID, also the file name: kind prefix, slug, random suffix.")
-    tags: list[Text] = Field(default_factory=list, description="Free-form labels for search and the tag index.")
+    tags: list[Text] = Field(default=[], description="Free-form labels for search and the tag index.")
     imported_from: str | None = Field(
         default=None, description="Where this record was transcribed or imported from (file:line)."
     )
     allow_secrets: list[Text] = Field(
-        default_factory=list,
+        default=[],
         description="Exact strings the secret scan may let through in this record (known false positives).",
     )
 
@@ -141,7 +141,7 @@ class Scope(Strict):
 
 class Cleanup(Strict):
     action: Text = Field(description="What was cleaned up.")
-    targets: list[Text] = Field(default_factory=list, description="The objects removed, if listed.")
+    targets: list[Text] = Field(default=[], description="The objects removed, if listed.")
 
 
 class DocUpdate(Strict):
@@ -164,18 +164,14 @@ class Audit(Record):
     outcome: Outcome | None = Field(default=None, description="Overall state at the end: GREEN, YELLOW or RED.")
     summary: str | None = Field(default=None, description="The result in a sentence or two.")
     readiness: int | None = Field(default=None, ge=0, le=100, description="Production readiness, percent.")
-    cleanup: list[Cleanup] = Field(default_factory=list, description="Cleanup done during the session.")
-    documentation: list[DocUpdate] = Field(default_factory=list, description="Documents updated by the session.")
+    cleanup: list[Cleanup] = Field(default=[], description="Cleanup done during the session.")
+    documentation: list[DocUpdate] = Field(default=[], description="Documents updated by the session.")
     commits: list[CommitRefText] = Field(
-        default_factory=list, description="The session's commits, newest first: HASH or REPO@HASH."
+        default=[], description="The session's commits, newest first: HASH or REPO@HASH."
     )
-    remaining: list[RecordId] = Field(
-        default_factory=list, description="Action IDs left as non-blocking items, in report order."
-    )
-    pickup: list[RecordId] = Field(
-        default_factory=list, description="Action IDs handed to the next session, in report order."
-    )
-    notes: list[Text] = Field(default_factory=list, description="Anything the report says that has no field.")
+    remaining: list[RecordId] = Field(default=[], description="Action IDs left as non-blocking items, in report order.")
+    pickup: list[RecordId] = Field(default=[], description="Action IDs handed to the next session, in report order.")
+    notes: list[Text] = Field(default=[], description="Anything the report says that has no field.")
 
     @property
     def last_day(self) -> dt.date:
@@ -202,8 +198,8 @@ class Finding(Record):
         default=Discovery.planned, description="planned check, during-audit discovery, or incident."
     )
     status: FindingStatus = Field(default=FindingStatus.open, description="open, mitigated, resolved or wontfix.")
-    components: list[Text] = Field(default_factory=list, description="Affected services, apps or nodes.")
-    paths: list[Text] = Field(default_factory=list, description="Files or paths involved, where known.")
+    components: list[Text] = Field(default=[], description="Affected services, apps or nodes.")
+    paths: list[Text] = Field(default=[], description="Files or paths involved, where known.")
     duration: str | None = Field(default=None, description="How long it had lasted when found ('2+ days').")
     started: dt.date | None = Field(default=None, description="When the problem began, if known.")
     found: dt.date | None = Field(default=None, description="When it was found; defaults to the audit's start.")
@@ -214,7 +210,7 @@ class Finding(Record):
     investigation: str | None = Field(default=None, description="What was checked along the way.")
     verification: str | None = Field(default=None, description="How the fix was shown to work.")
     takeaway: str | None = Field(default=None, description="Advice noted with the finding itself.")
-    commits: list[CommitRefText] = Field(default_factory=list, description="Fix commits: HASH or REPO@HASH.")
+    commits: list[CommitRefText] = Field(default=[], description="Fix commits: HASH or REPO@HASH.")
     recurrence_of: RecordId | None = Field(default=None, description="ID of an earlier finding this repeats.")
 
 
@@ -234,10 +230,10 @@ class Commit(Stored):
     subject: Text = Field(description="First line of the commit message.")
     author: str | None = Field(default=None, description="Author name, filled in from git.")
     date: dt.datetime | dt.date | None = Field(default=None, description="Authored date, filled in from git.")
-    files: list[Text] = Field(default_factory=list, description="Files changed, filled in from git.")
-    tags: list[Text] = Field(default_factory=list, description="Free-form labels.")
+    files: list[Text] = Field(default=[], description="Files changed, filled in from git.")
+    tags: list[Text] = Field(default=[], description="Free-form labels.")
     records: list[RecordId] = Field(
-        default_factory=list,
+        default=[],
         description="IDs of records the commit message names in a trailer (`Finding: <id>`), filled in by `kb link`.",
     )
     reverted_by: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{7,40}$")] | None = Field(
@@ -275,9 +271,9 @@ class Lesson(Record):
     rule: Text = Field(description="The rule itself, as an instruction.")
     detail: str | None = Field(default=None, description="Why, or the evidence that taught it.")
     audit: RecordId | None = Field(default=None, description="ID of the audit that taught it.")
-    findings: list[RecordId] = Field(default_factory=list, description="IDs of the findings it came from.")
-    actions: list[RecordId] = Field(default_factory=list, description="IDs of actions it concerns.")
-    confirmed: list[Confirmation] = Field(default_factory=list, description="Later audits that confirmed it.")
+    findings: list[RecordId] = Field(default=[], description="IDs of the findings it came from.")
+    actions: list[RecordId] = Field(default=[], description="IDs of actions it concerns.")
+    confirmed: list[Confirmation] = Field(default=[], description="Later audits that confirmed it.")
 
 
 # --- action ------------------------------------------------------------------------
@@ -318,7 +314,7 @@ class Action(Record):
     handover: Handover | None = Field(default=None, description="Its wording in the next-session pickup list.")
     source: ActionSource = Field(description="Where it came from: an audit, maybe a finding.")
     notes: list[Text] = Field(
-        default_factory=list, description="Dated remarks, e.g. why it was reopened and how it had been closed."
+        default=[], description="Dated remarks, e.g. why it was reopened and how it had been closed."
     )
 
 
@@ -354,7 +350,7 @@ class DomainGroup(Strict):
 class Domains(Strict):
     total: int = Field(ge=0, description="Routes checked.")
     summary: str | None = Field(default=None, description="The verdict in a line.")
-    groups: list[DomainGroup] = Field(default_factory=list, description="Routes grouped by response.")
+    groups: list[DomainGroup] = Field(default=[], description="Routes grouped by response.")
 
 
 class Image(Strict):
@@ -408,16 +404,16 @@ class Snapshot(Record):
     audit: RecordId = Field(description="ID of the audit that measured it.")
     taken: dt.date = Field(description="When it was measured.")
     title: str | None = Field(default=None, description="Optional name; defaults to the audit's.")
-    nodes: list[Node] = Field(default_factory=list)
+    nodes: list[Node] = Field(default=[])
     pods: dict[str, int] = Field(default_factory=dict, description="Pod counts by phase or waiting reason.")
-    applications: list[Application] = Field(default_factory=list, description="GitOps applications.")
+    applications: list[Application] = Field(default=[], description="GitOps applications.")
     domains: Domains | None = None
-    images: list[Image] = Field(default_factory=list)
-    volumes: list[Volume] = Field(default_factory=list)
-    namespaces: list[Namespace] = Field(default_factory=list)
-    services: list[Service] = Field(default_factory=list)
-    routes: list[Route] = Field(default_factory=list, description="Tunnel or ingress routes.")
-    host_containers: list[HostContainer] = Field(default_factory=list, description="Containers run outside k8s.")
+    images: list[Image] = Field(default=[])
+    volumes: list[Volume] = Field(default=[])
+    namespaces: list[Namespace] = Field(default=[])
+    services: list[Service] = Field(default=[])
+    routes: list[Route] = Field(default=[], description="Tunnel or ingress routes.")
+    host_containers: list[HostContainer] = Field(default=[], description="Containers run outside k8s.")
 
 
 KINDS: dict[str, type[Stored]] = {

@@ -6,8 +6,7 @@ Standard library only, so the fast commands (search, pickup) can use it without 
 from __future__ import annotations
 
 import re
-import unicodedata
-from dataclasses import dataclass
+from typing import NamedTuple
 
 ID_PATTERN = r"^[A-Z]{1,5}-[a-z0-9]+(?:-[a-z0-9]+)*$"
 """A record ID: kind prefix, a slug of the title, and a random suffix (`F-grafana-crashloop-7k2mq`)."""
@@ -28,6 +27,8 @@ def is_record_id(text: str) -> bool:
 
 def slugify(text: str, max_words: int = SLUG_WORDS) -> str:
     """Lower-case ASCII words of `text` joined by dashes, at most `max_words` of them."""
+    import unicodedata  # only minting needs it, like `secrets` below
+
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     words = re.findall(r"[a-z0-9]+", ascii_text.lower())
     return "-".join(words[:max_words]) or "record"
@@ -35,14 +36,13 @@ def slugify(text: str, max_words: int = SLUG_WORDS) -> str:
 
 def new_id(prefix: str, title: str) -> str:
     """A fresh, readable ID that two branches cannot both mint (25 random bits)."""
-    import secrets  # only minting needs it; keeps the fast commands' start-up lean
+    import secrets  # only minting needs it: keeps the start-up of the fast commands lean
 
     suffix = "".join(secrets.choice(_SUFFIX_ALPHABET) for _ in range(SUFFIX_LENGTH))
     return f"{prefix}-{slugify(title)}-{suffix}"
 
 
-@dataclass(frozen=True, order=True)
-class CommitRef:
+class CommitRef(NamedTuple):
     """A commit in a named repository (`None` is the default repository)."""
 
     repo: str | None

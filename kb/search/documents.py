@@ -9,8 +9,7 @@ match every word of their slugs.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from kb.refs import CommitRef, is_record_id
 
@@ -37,22 +36,21 @@ _DATE_KEYS = {
 """Fields giving a record's date, first present wins; otherwise its audit's date counts."""
 
 
-@dataclass
-class Document:
+class Document(NamedTuple):
     """What the index keeps of one record: display fields, filter fields, text and references."""
 
     kind: str
     id: str
     title: str
-    date: str | None = None
-    audit: str | None = None
-    severity: str | None = None
-    status: str | None = None
-    confirmations: int = 0
-    tags: list[str] = field(default_factory=list)
-    body: str = ""
-    own: list[str] = field(default_factory=list)
-    cites: list[str] = field(default_factory=list)
+    date: str | None
+    audit: str | None
+    severity: str | None
+    status: str | None
+    confirmations: int
+    tags: list[str]
+    body: str
+    own: list[str]
+    cites: list[str]
 
 
 def hash_of(text: str) -> str | None:
@@ -94,7 +92,15 @@ def document(kind: str, data: dict[str, Any], fallback_id: str) -> Document:
     audit = _text(data.get("audit")) or (_text(source.get("audit")) if isinstance(source, dict) else None)
     date = next((str(data[key])[:10] for key in _DATE_KEYS.get(kind, ()) if _text(data.get(key))), None)
     confirmed = data.get("confirmed")
-    doc = Document(
+    body, cites = [], []
+    for text in _strings({key: value for key, value in data.items() if key not in _NOT_TEXT and key != title_key}):
+        if is_record_id(text):
+            cites.append(text)
+        elif (cited := hash_of(text)) is not None:
+            cites.append(cited)
+        else:
+            body.append(text)
+    return Document(
         kind=kind,
         id=record_id,
         title=_text(data.get(title_key)) or record_id,
@@ -104,15 +110,7 @@ def document(kind: str, data: dict[str, Any], fallback_id: str) -> Document:
         status=(_text(data.get("status")) or "open") if kind in ("finding", "action") else None,
         confirmations=len(confirmed) if isinstance(confirmed, list) else 0,
         tags=sorted({tag.lower() for tag in data.get("tags") or [] if isinstance(tag, str)}),
+        body="\n".join(body),
         own=own,
+        cites=cites,
     )
-    body = []
-    for text in _strings({key: value for key, value in data.items() if key not in _NOT_TEXT and key != title_key}):
-        if is_record_id(text):
-            doc.cites.append(text)
-        elif (cited := hash_of(text)) is not None:
-            doc.cites.append(cited)
-        else:
-            body.append(text)
-    doc.body = "\n".join(body)
-    return doc

@@ -32,8 +32,8 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from kb.refs import is_record_id
 from kb.search.documents import hash_of
@@ -79,8 +79,7 @@ class SearchError(Exception):
     """The search could not run (bad filter value, unusable cache folder)."""
 
 
-@dataclass(frozen=True)
-class Filters:
+class Filters(NamedTuple):
     """Restrictions on the results; each tuple lists accepted values (empty: no restriction)."""
 
     kinds: tuple[str, ...] = ()
@@ -95,8 +94,10 @@ class Filters:
         return bool(self.kinds or self.tags or self.severities or self.statuses or self.since)
 
 
-@dataclass(frozen=True)
-class Term:
+NO_FILTERS = Filters()
+
+
+class Term(NamedTuple):
     """A word, or the words of a phrase, as FTS5 matches it; `prefix` matches any word so begun."""
 
     words: tuple[str, ...]
@@ -110,19 +111,18 @@ class Term:
         return " ".join(self.words) + ("*" if self.prefix else "")
 
 
-@dataclass
 class Parsed:
     """A query split into its units (see the module docstring)."""
 
-    phrases: list[Term] = field(default_factory=list)
-    words: list[Term] = field(default_factory=list)
-    ids: list[str] = field(default_factory=list)
-    hashes: list[str] = field(default_factory=list)
-    dropped: list[str] = field(default_factory=list)
+    def __init__(self) -> None:
+        self.phrases: list[Term] = []
+        self.words: list[Term] = []
+        self.ids: list[str] = []
+        self.hashes: list[str] = []
+        self.dropped: list[str] = []
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):
     """One matching record."""
 
     id: str
@@ -137,14 +137,13 @@ class Hit:
     tags: tuple[str, ...]
 
 
-@dataclass
-class SearchResult:
+class SearchResult(NamedTuple):
     """The hits, best first, and what a user needs when there are none."""
 
     hits: list[Hit]
     parsed: Parsed
     stats: SyncStats
-    suggestions: list[str] = field(default_factory=list)
+    suggestions: list[str]
 
 
 def parse(query: str) -> Parsed:
@@ -178,12 +177,19 @@ def _add_words(parsed: Parsed, token: str) -> None:
     parsed.words.append(Term(tuple(words), prefix))
 
 
-@dataclass
-class _Sql:
-    """A WHERE fragment over `d` (docs) and `a` (its audit) with its parameters."""
+_KIND_CASE = "CASE d.kind " + " ".join(f"WHEN '{k}' THEN {w}" for k, w in KIND_WEIGHT.items()) + " ELSE 1.0 END"
+_MULTIPLIER = f"{_KIND_CASE} * (1 + {CONFIRM_BOOST} * min(d.confirmations, {CONFIRM_CAP}))"
+_AUDIT = "LEFT JOIN docs a ON a.id = d.audit AND a.kind = 'audit'"
 
-    where: list[str] = field(default_factory=list)
-    params: list[object] = field(default_factory=list)
+
+class _Sql:
+    """A WHERE fragment over `d` (docs) and, when `joins` names it, `a` (its audit), with its parameters."""
+
+    def __init__(self) -> None:
+        self.where: list[str] = []
+        self.params: list[object] = []
+        self.joins = ""
+        """The audit join, only when a filter needs it: joining every match costs a third of a query."""
 
     def add(self, clause: str, *params: object) -> None:
         self.where.append(clause)
@@ -206,12 +212,8 @@ def _filters(filters: Filters) -> _Sql:
         sql.add("EXISTS (SELECT 1 FROM tags t WHERE t.doc = d.rowid AND t.tag = ?)", tag.lower())
     if filters.since:
         sql.add("COALESCE(d.date, a.date) >= ?", filters.since)
+        sql.joins = _AUDIT
     return sql
-
-
-_KIND_CASE = "CASE d.kind " + " ".join(f"WHEN '{k}' THEN {w}" for k, w in KIND_WEIGHT.items()) + " ELSE 1.0 END"
-_MULTIPLIER = f"{_KIND_CASE} * (1 + {CONFIRM_BOOST} * min(d.confirmations, {CONFIRM_CAP}))"
-_AUDIT = "LEFT JOIN docs a ON a.id = d.audit AND a.kind = 'audit'"
 
 
 def _drop_common(conn: sqlite3.Connection, parsed: Parsed) -> list[Term]:
@@ -280,7 +282,7 @@ def _text(conn: sqlite3.Connection, expr: str, sql: _Sql, limit: int) -> dict[in
     """Unweighted text scores of the `limit` best matches by weighted score, filters applied."""
     weights = ", ".join(str(w) for w in COLUMN_WEIGHTS)
     rows = conn.execute(
-        f"SELECT d.rowid, -bm25(fts, {weights}) AS raw FROM fts JOIN docs d ON d.rowid = fts.rowid {_AUDIT}"
+        f"SELECT d.rowid, -bm25(fts, {weights}) AS raw FROM fts JOIN docs d ON d.rowid = fts.rowid {sql.joins}"
         f" WHERE fts MATCH ?{sql.text()} ORDER BY raw * {_MULTIPLIER} DESC LIMIT ?",
         (expr, *sql.params, limit),
     )
@@ -305,7 +307,7 @@ def _weighted(conn: sqlite3.Connection, scores: dict[int, float], sql: _Sql) -> 
     """Scores times each record's kind and confirmation multiplier, filters applied, best first."""
     marks = ", ".join("?" * len(scores))
     rows = conn.execute(
-        f"SELECT d.rowid, {_MULTIPLIER} FROM docs d {_AUDIT} WHERE d.rowid IN ({marks}){sql.text()}",
+        f"SELECT d.rowid, {_MULTIPLIER} FROM docs d {sql.joins} WHERE d.rowid IN ({marks}){sql.text()}",
         (*scores, *sql.params),
     )
     return sorted(((rowid, scores[rowid] * multiplier) for rowid, multiplier in rows), key=lambda item: -item[1])
@@ -383,7 +385,7 @@ def run(conn: sqlite3.Connection, query: str, filters: Filters, limit: int) -> t
     return (_hits(conn, ranked, expr) if ranked else []), parsed
 
 
-def search(cache: Path, records: Path, query: str, filters: Filters = Filters(), limit: int = 10) -> SearchResult:
+def search(cache: Path, records: Path, query: str, filters: Filters = NO_FILTERS, limit: int = 10) -> SearchResult:
     """Bring the index up to date, then search it; a corrupt index is rebuilt once and retried."""
     if limit < 1:
         raise SearchError(f"--limit must be at least 1, not {limit}")
@@ -401,7 +403,4 @@ def search(cache: Path, records: Path, query: str, filters: Filters = Filters(),
             conn.close()
     except (OSError, sqlite3.Error) as err:
         raise SearchError(f"cannot use the search index in {cache}: {err}") from None
-    result = SearchResult(hits, parsed, stats)
-    if not hits:
-        result.suggestions = _suggestions(parsed, filters)
-    return result
+    return SearchResult(hits, parsed, stats, [] if hits else _suggestions(parsed, filters))

@@ -1,0 +1,42 @@
+"""What the process benchmarks share: the `kb` command as a user runs it, timed.
+
+Installing a package writes its bytecode; an editable install writes it on first use, unless
+PYTHONDONTWRITEBYTECODE is set (as on the development machines here), when every `kb` process
+would compile each of kb's modules again: about 150 ms that no installed kb pays. So the
+benchmarks write the bytecode first, as `pip install` would.
+"""
+
+from __future__ import annotations
+
+import compileall
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def kb_command() -> list[str]:
+    """The `kb` console script of this Python's environment, else `python -m kb`."""
+    script = Path(sys.executable).with_name("kb")
+    return [str(script)] if script.is_file() else [sys.executable, "-m", "kb"]
+
+
+def compile_kb() -> None:
+    """Write the bytecode of kb's modules, as installing kb does."""
+    compileall.compile_dir(ROOT / "kb", quiet=1)
+
+
+def timed(args: list[str], cwd: Path | None = None) -> tuple[float, float]:
+    """Wall time and CPU time (user + system) of one process, in milliseconds.
+
+    On a shared machine the wall time includes waiting for a core; the CPU time does not, so it
+    is close to what the wall time would be on an idle machine."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run(args, cwd=cwd, capture_output=True, check=False)
+    elapsed = (time.perf_counter() - start) * 1000
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return elapsed, (after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime) * 1000
