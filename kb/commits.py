@@ -7,7 +7,6 @@ A record's commits are the ones it cites plus the ones whose message names it in
 from __future__ import annotations
 
 from kb.models import Action, Audit, Commit, Finding, Record, Stored
-from kb.refs import CommitRef
 from kb.store import KnowledgeBase
 
 FieldPath = tuple[str | int, ...]
@@ -26,7 +25,7 @@ def commits_of(kb: KnowledgeBase, record: Record) -> list[Commit]:
     """The stored commits a record cites, then those linked to it by a trailer; each once."""
     found: list[Commit] = []
     for _, text in cited(record):
-        commit = kb.commit(CommitRef.parse(text))
+        commit = kb.cited_commit(text)
         if commit is not None and commit not in found:
             found.append(commit)
     found += [c for c in kb.commits_naming.get(record.id, []) if c not in found]

@@ -8,6 +8,7 @@ the previous snapshot" section (as the `snapshot_diff` context value, via `as_di
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -208,5 +209,6 @@ def snapshot_of(kb: KnowledgeBase, ref: str) -> Snapshot:
 
 def previous(kb: KnowledgeBase, snapshot: Snapshot) -> Snapshot | None:
     """The latest snapshot taken before `snapshot` (for the audit report's changes section)."""
-    earlier = [s for s in kb.snapshots if s.taken < snapshot.taken]
-    return max(earlier, key=lambda s: (s.taken, s.id), default=None)
+    ordered = kb.snapshots_in_time
+    first_not_earlier = bisect.bisect_left(ordered, snapshot.taken, key=lambda s: s.taken)
+    return ordered[first_not_earlier - 1] if first_not_earlier else None

@@ -22,13 +22,21 @@ _FENCE_OPENER = re.compile(r"^(`{3,})([^\n`]*)(?=\n)")
 _PLAIN_INFO = re.compile(r"[A-Za-z0-9_+#-]*")
 _CUSTOM_FENCES = {"mermaid"}
 """Fence names mkdocs.yml turns into something other than code."""
+_BACKTICKS = re.compile(r"`+")
 _BRACKET = re.compile(r"(?<!\\)([\[\]])")
 """A bracket not yet escaped: inside a link's text it would end the link early."""
 # a line that starts like a heading, quote, list, fence, rule, table or link definition
 _BLOCK_START = re.compile(r"(?m)^(#|>|\[|\||`{3,}|[-=+](?=[\s=+-]|$)|\d+(?=[.)](?:\s|$)))")
 
 
+_PROSE_SPECIAL = {False: re.compile(r"[\\&<\]{*~_:]"), True: re.compile(r"[\\|&<\]{*~_:]")}
+"""A character some step of `_escape_prose` changes (a colon may end an unsafe scheme); prose or
+cell text without one passes through unchanged."""
+
+
 def _escape_prose(text: str, cell: bool) -> str:
+    if not _PROSE_SPECIAL[cell].search(text):
+        return text
     text = text.replace("\\", "\\\\")
     if cell:
         text = text.replace("|", "\\|")
@@ -50,7 +58,8 @@ def _fence_info(match: re.Match[str]) -> str:
 
 def _escape_code(span: str, cell: bool) -> str:
     # a fenced block is shown as code; a custom fence (mermaid) or attribute list would act instead
-    span = _FENCE_OPENER.sub(_fence_info, span)
+    if span.startswith("```"):
+        span = _FENCE_OPENER.sub(_fence_info, span)
     return span.replace("|", "\\|") if cell else span
 
 
@@ -62,10 +71,16 @@ def _lines(text: str, cell: bool) -> str:
     return "\n".join(lines)
 
 
-_PLAIN = re.compile(
-    r"[\\`|&<\[\]{}*_~\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]|(?:javascript|vbscript|data)\s*:", re.IGNORECASE
-)
-"""Anything escaping may change; text without it (most record text) is only trimmed."""
+_PLAIN_BREAKERS = re.compile(r"[\\`|&<\[\]{}*_~\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+_ANY_SCHEME = re.compile(r"(?:javascript|vbscript|data)\s*:", re.IGNORECASE)
+
+
+def _plain(text: str) -> bool:
+    """Nothing escaping may change is in `text` (most record text), so it need only be trimmed.
+
+    A colon is looked for before the (slower, case-blind) scheme pattern runs.
+    """
+    return not _PLAIN_BREAKERS.search(text) and not (":" in text and _ANY_SCHEME.search(text))
 
 
 def escape(value: object, cell: bool = False) -> str:
@@ -77,7 +92,7 @@ def escape(value: object, cell: bool = False) -> str:
 
 @lru_cache(maxsize=8192)
 def _escape_text(text: str, cell: bool) -> str:
-    if not _PLAIN.search(text) and (cell or not _BLOCK_START.match(text.strip())):
+    if _plain(text) and (cell or not _BLOCK_START.match(text.strip())):
         return text.strip()
     text = _lines(text, cell)
     out, pos = [], 0
@@ -111,7 +126,7 @@ def _code_text(text: str, cell: bool) -> str:
     text = " ".join(text.split())
     if not text:
         return ""
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    longest = max((len(run) for run in _BACKTICKS.findall(text)), default=0) if "`" in text else 0
     fence = "`" * (longest + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""
     span = f"{fence}{pad}{text}{pad}{fence}"

@@ -11,11 +11,13 @@ import contextlib
 import marshal
 import os
 import time
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from kb import yamlio
 from kb.fsio import replace_atomic_bytes
+from kb.parallel import fork_map
 
 RACY_SECONDS = 3
 PARALLEL_MIN = 1000
@@ -45,6 +47,7 @@ class ParseCache:
         self.path = path
         self.entries: dict[str, tuple[Stamp, Any]] = {}
         self.used: dict[str, tuple[Stamp, Any]] = {}
+        self.seen: set[str] = set()
         if path is not None:
             try:
                 stored = marshal.loads(path.read_bytes())
@@ -53,16 +56,21 @@ class ParseCache:
             except (OSError, EOFError, ValueError, TypeError, AttributeError, KeyError):
                 self.entries = {}  # missing or corrupt: start again
 
-    def parse_all(self, files: list[Path]) -> list[Any | yamlio.YamlProblems]:
+    def parse_all(
+        self, files: Sequence[str | Path], stats: Mapping[str, os.stat_result] | None = None
+    ) -> list[Any | yamlio.YamlProblems]:
         """The data in each file (or its problems), from the cache where unchanged.
 
+        `stats` may hold files' stats taken just before (a file not in it is stat'ed here).
         Files that must be parsed are shared among the machine's cores when there are many.
         """
+        stats = stats or {}
         results: list[Any | yamlio.YamlProblems] = [None] * len(files)
         misses: list[tuple[int, str, Stamp, float]] = []
         for i, file in enumerate(files):
             key = str(file)
-            stat = os.stat(key)
+            self.seen.add(key)
+            stat = stats.get(key) or os.stat(key)
             stamp = _stamp(stat)
             hit = self.entries.get(key)
             if hit is not None and tuple(hit[0]) == stamp:
@@ -70,15 +78,7 @@ class ParseCache:
                 results[i] = hit[1]
             else:
                 misses.append((i, key, stamp, stat.st_mtime))
-        keys = [key for _, key, _, _ in misses]
-        workers = min(os.cpu_count() or 1, len(keys) // PARALLEL_MIN)
-        if workers > 1:
-            import multiprocessing  # only knowledge bases this large pay for importing it
-
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
-                parsed = pool.map(_parse, keys, chunksize=256)
-        else:
-            parsed = [_parse(key) for key in keys]
+        parsed = fork_map(_parse, [key for _, key, _, _ in misses], PARALLEL_MIN, chunksize=256)
         now = time.time()
         for (i, key, stamp, mtime), result in zip(misses, parsed, strict=True):
             results[i] = result
@@ -87,11 +87,15 @@ class ParseCache:
         return results
 
     def save(self) -> None:
-        """Store what this run used, if it differs from what was stored; never fails the run."""
-        if self.path is None or (
-            self.used.keys() == self.entries.keys()
-            and all(self.used[k][0] == tuple(self.entries[k][0]) for k in self.used)
-        ):
+        """Store what this run used if it parsed a file worth keeping or a stored file is gone;
+        never fails the run. A file left out only for being too recent is no reason to rewrite:
+        its stored entry, if any, has another stamp and so is never used."""
+        if self.path is None:
+            return
+        parsed = any(
+            key not in self.entries or tuple(self.entries[key][0]) != stamp for key, (stamp, _) in self.used.items()
+        )
+        if not parsed and self.entries.keys() <= self.seen:
             return
         with contextlib.suppress(OSError):  # a read-only checkout still validates, just without the cache
             replace_atomic_bytes(self.path, marshal.dumps({"format": FORMAT, "entries": self.used}))

@@ -10,21 +10,23 @@ import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jinja2
-
-from kb import stamp
+from kb import heap, stamp
 from kb.config import Config
 from kb.diagnostics import Diagnostic
 from kb.fsio import write_batch
-from kb.secrets import scan
-from kb.store import KnowledgeBase
-from kb.templating import environment, render_text, template_error
-from kb.validate import validate
-from kb.views import KnowledgeView
+from kb.parallel import fork_map, workers_for
+
+if TYPE_CHECKING:
+    from kb.store import KnowledgeBase
+
+# pydantic and Jinja are imported by the functions that use them: a check the render stamp
+# answers needs neither, and answers in a fraction of the time importing them takes.
 
 AUDIT_PLACEHOLDER = "{audit}"
+PARALLEL_MIN = 50
+"""Documents per extra process before rendering is spread over the cores."""
 DEFAULTS: dict[str, Any] = {"report": None, "unlinked": [], "snapshot_diff": None}
 """Context every template can rely on; `extra` overrides these."""
 
@@ -58,27 +60,46 @@ def render_documents(kb: KnowledgeBase, extra: Mapping[str, Any] | None = None) 
 
     `extra` adds context for every template (e.g. `unlinked`, `snapshot_diff`); its optional
     `by_audit` mapping of audit ID to a dict adds context for that audit's documents only.
+    The documents are independent, so a large knowledge base renders them on all cores.
     Raises RenderError (E603) when a template fails.
     """
+    import jinja2
+
+    from kb.templating import environment, render_text, template_error
+    from kb.views import KnowledgeView
+
     config = kb.config
     view = KnowledgeView(kb)
-    env = environment(config.templates if config.templates.is_dir() else None)
+    env = environment(config.templates if config.templates.is_dir() else None, config.cache)
     extra = dict(extra or {})
     by_audit: Mapping[str, Mapping[str, Any]] = extra.pop("by_audit", {})
     context = {**DEFAULTS, **extra, "kb": view}
-    documents: dict[str, str] = {}
-    try:
-        for output in config.outputs:
-            template = env.get_template(output.template)
-            if AUDIT_PLACEHOLDER not in output.path:
-                documents[output.path] = render_text(template, context)
-                continue
-            for audit in view.audits:
-                own = {**context, "report": view.audit(audit.id), **by_audit.get(audit.id, {})}
-                documents[output.path.replace(AUDIT_PLACEHOLDER, audit.id)] = render_text(template, own)
+    try:  # compiled once here, so forked workers inherit them
+        templates = {output.template: env.get_template(output.template) for output in config.outputs}
     except jinja2.TemplateError as err:
         raise RenderError([template_error(err)]) from None
-    return dict(sorted(documents.items()))
+    jobs: list[tuple[str, str, str | None]] = []  # (path, template, audit): whole-base documents first
+    for output in config.outputs:
+        if AUDIT_PLACEHOLDER not in output.path:
+            jobs.insert(0, (output.path, output.template, None))
+        else:
+            jobs += [(output.path.replace(AUDIT_PLACEHOLDER, a.id), output.template, a.id) for a in view.audits]
+
+    def one(job: tuple[str, str, str | None]) -> str | Diagnostic:
+        _, template, audit = job
+        own = context if audit is None else {**context, "report": view.audit(audit), **by_audit.get(audit, {})}
+        try:
+            return render_text(templates[template], own)
+        except jinja2.TemplateError as err:
+            return template_error(err)
+
+    if workers_for(len(jobs), PARALLEL_MIN) > 1:
+        view.prepare()  # what every document uses, computed once rather than in each worker
+    texts = fork_map(one, jobs, PARALLEL_MIN, chunksize=8)
+    failed = [text for text in texts if isinstance(text, Diagnostic)]
+    if failed:
+        raise RenderError(failed[:1])
+    return dict(sorted((path, text) for (path, _, _), text in zip(jobs, texts, strict=True) if isinstance(text, str)))
 
 
 def unified_diff(path: str, old: str | None, new: str) -> str:
@@ -141,17 +162,23 @@ def render(
     When the render stamp proves nothing changed since the last run, no record is even loaded.
     """
     base = out if out is not None else config.root
-    digest, newest = stamp.fingerprint(config, {"strict": strict, **(extra or {})})
-    proven = None if config.repositories else stamp.current(config, base, digest)  # git is an input too
+    inputs = stamp.fingerprint(config, {"strict": strict, **(extra or {})})
+    proven = None if config.repositories else stamp.current(config, base, inputs.digest)  # git is an input too
     if proven is not None:
         return RenderResult(unchanged=proven[0], warnings=proven[1])
-    kb, report = validate(config, strict=strict)
-    if not report.ok:
-        raise RenderError(report.errors)
-    secrets = scan(kb)
-    if secrets:
-        raise RenderError(secrets)
-    documents = render_documents(kb, {**audit_context(config, kb), **(extra or {})})
+    from kb.secrets import scan
+    from kb.store import load
+    from kb.validate import run_checks
+
+    with heap.paused():  # what a render makes lives to the end or is freed at once: no cycles to hunt
+        kb = load(config, inputs.stats)
+        report = run_checks(kb, strict=strict)
+        if not report.ok:
+            raise RenderError(report.errors)
+        secrets = scan(kb)
+        if secrets:
+            raise RenderError(secrets)
+        documents = render_documents(kb, {**audit_context(config, kb), **(extra or {})})
     targets = {relative: _target(base, relative) for relative in documents}
     result = RenderResult(warnings=report.warnings, documents=documents)
     for relative, text in documents.items():
@@ -163,5 +190,5 @@ def render(
         else:
             result.written.append(relative)
     write_batch((), [(targets[relative], documents[relative]) for relative in result.written])
-    stamp.save(config, base, digest, newest, documents, report.warnings)
+    stamp.save(config, base, inputs.digest, inputs.newest, documents, report.warnings)
     return result

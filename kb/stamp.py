@@ -15,11 +15,11 @@ import os
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from kb.config import CONFIG_NAME, Config
 from kb.diagnostics import Diagnostic
-from kb.templating import default_templates
+from kb.layout import default_templates
 
 STAMP_FILE = "render-stamp.json"
 RACY_NS = 2_000_000_000
@@ -41,18 +41,30 @@ def _walk(folder: Path) -> Iterator[os.DirEntry[str]]:
             yield entry
 
 
-def fingerprint(config: Config, extra: Mapping[str, Any] | None) -> tuple[str, int]:
-    """A digest of every input of a render, and the newest input mtime (to spot racy files)."""
+class Inputs(NamedTuple):
+    """What a render reads, as seen once at its start."""
+
+    digest: str
+    """A digest of every input (paths, sizes, mtimes, inodes, kb.toml, the extra context)."""
+    newest: int
+    """The newest input mtime, in ns (to spot racy files)."""
+    stats: dict[str, os.stat_result]
+    """Each input file's stat by path, so that loading need not stat the records again."""
+
+
+def fingerprint(config: Config, extra: Mapping[str, Any] | None) -> Inputs:
+    """Every input of a render, seen through one stat per file."""
     digest = hashlib.sha256(json.dumps(extra or {}, sort_keys=True, default=str).encode())
     newest = 0
+    stats: dict[str, os.stat_result] = {}
     for folder in (config.records, config.templates, default_templates(), PACKAGE):
         digest.update(f"\0{folder}".encode())
         for entry in _walk(folder):
-            stat = entry.stat()
+            stat = stats[entry.path] = entry.stat()
             newest = max(newest, stat.st_mtime_ns)
             digest.update(f"{entry.path}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ino}\n".encode())
     digest.update((config.root / CONFIG_NAME).read_bytes())
-    return digest.hexdigest(), newest
+    return Inputs(digest.hexdigest(), newest, stats)
 
 
 def text_hash(text: str) -> str:

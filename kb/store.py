@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -11,12 +11,12 @@ from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
-from kb import yamlio
+from kb import heap, yamlio
 from kb.config import Config
 from kb.diagnostics import Diagnostic
 from kb.layout import SUFFIXES
 from kb.models import KINDS, Action, Audit, Commit, Finding, Lesson, Record, Snapshot, Stored
-from kb.parsecache import ParseCache
+from kb.parsecache import ParseCache, Stamp
 from kb.refs import CommitRef
 
 SCHEMA_FOLDER = "_schema"
@@ -39,7 +39,12 @@ class Entry:
 
     record: Stored
     file: str
-    path: Path
+    location: str
+    """The file's absolute path as text: a Path is made only for the few entries that need one."""
+
+    @cached_property
+    def path(self) -> Path:
+        return Path(self.location)
 
     @cached_property
     def _loaded(self) -> yamlio.Loaded | None:
@@ -61,6 +66,9 @@ class KnowledgeBase:
     config: Config
     entries: dict[str, list[Entry]] = field(default_factory=dict)
     problems: list[Diagnostic] = field(default_factory=list)
+    settled: dict[str, Stamp] = field(default_factory=dict)
+    """Record files older than the racy window, with the (mtime_ns, size, inode) they were read
+    with: a cache of anything derived from one file alone can key on these, as the parse cache does."""
 
     def of(self, model: type[M]) -> list[M]:
         """The records of one kind, in file-name order."""
@@ -94,6 +102,11 @@ class KnowledgeBase:
     def commits(self) -> list[Commit]:
         return self.of(Commit)
 
+    @cached_property
+    def snapshots_in_time(self) -> list[Snapshot]:
+        """Snapshots oldest first, by `taken`, the ID breaking ties."""
+        return sorted(self.snapshots, key=lambda s: (s.taken, s.id))
+
     def by_id(self) -> dict[str, Record]:
         """Records with an ID (all kinds but commits), by ID; the first file wins a duplicate."""
         index: dict[str, Record] = {}
@@ -125,21 +138,37 @@ class KnowledgeBase:
                 return commit
         return None
 
+    @cached_property
+    def _cited(self) -> dict[str, Commit | None]:
+        return {}
 
-def record_files(config: Config) -> Iterator[tuple[str, Path]]:
-    """(kind, path) for every record file, kinds in KINDS order, files sorted by name."""
+    def cited_commit(self, text: str) -> Commit | None:
+        """The stored commit a record's commit reference names, looked up once per reference."""
+        if text not in self._cited:
+            self._cited[text] = self.commit(CommitRef.parse(text))
+        return self._cited[text]
+
+
+def record_paths(config: Config) -> Iterator[tuple[str, str]]:
+    """(kind, absolute path as text) for every record file, kinds in KINDS order, files sorted by name."""
     for kind, model in KINDS.items():
-        folder = config.records / model.folder
+        folder = str(config.records / model.folder)
         try:
             names = sorted(entry.name for entry in os.scandir(folder) if entry.is_file())
         except FileNotFoundError:
             continue
         for name in names:
             if name.endswith(SUFFIXES) and not name.startswith("."):
-                yield kind, folder / name
+                yield kind, os.path.join(folder, name)
 
 
-def relative(config: Config, path: Path) -> str:
+def record_files(config: Config) -> Iterator[tuple[str, Path]]:
+    """`record_paths` as Paths."""
+    for kind, path in record_paths(config):
+        yield kind, Path(path)
+
+
+def relative(config: Config, path: str | Path) -> str:
     """`path` as messages name it: relative to the knowledge base root when inside it."""
     text, root = str(path), str(config.root) + os.sep
     return text[len(root) :] if text.startswith(root) else text
@@ -166,12 +195,12 @@ def _schema_problems(err: ValidationError, file: str, loaded: yamlio.Loaded) -> 
     return problems
 
 
-def load_entry(model: type[Stored], path: Path, file: str, data: Any) -> tuple[Entry | None, list[Diagnostic]]:
+def load_entry(model: type[Stored], path: str | Path, file: str, data: Any) -> tuple[Entry | None, list[Diagnostic]]:
     """Validate one record file's parsed data; on failure return every problem it has."""
     if isinstance(data, yamlio.YamlProblems):
         return None, [Diagnostic(file, p.line, p.column, p.code, p.field, p.message) for p in data.problems]
-    record, problems = check_data(model, data, file, lambda: yamlio.loads(path.read_text(encoding="utf-8")))
-    return (None, problems) if record is None else (Entry(record, file, path), [])
+    record, problems = check_data(model, data, file, lambda: yamlio.loads(Path(path).read_text(encoding="utf-8")))
+    return (None, problems) if record is None else (Entry(record, file, str(path)), [])
 
 
 def check_data(
@@ -189,18 +218,23 @@ def check_data(
         return None, _schema_problems(err, file, where())
 
 
-def load(config: Config) -> KnowledgeBase:
-    """Load every record of the knowledge base, collecting all problems instead of stopping."""
+def load(config: Config, stats: Mapping[str, os.stat_result] | None = None) -> KnowledgeBase:
+    """Load every record of the knowledge base, collecting all problems instead of stopping.
+
+    `stats` are the record files' stats when the caller has just taken them (a render has).
+    """
     kb = KnowledgeBase(config, {kind: [] for kind in KINDS})
-    cache = ParseCache(config.cache / PARSE_CACHE)
-    files = list(record_files(config))
-    parsed = cache.parse_all([path for _, path in files])
-    for (kind, path), data in zip(files, parsed, strict=True):
-        entry, problems = load_entry(KINDS[kind], path, relative(config, path), data)
-        kb.problems.extend(problems)
-        if entry is not None:
-            kb.entries[kind].append(entry)
+    files = list(record_paths(config))
+    with heap.paused():  # every object made here lives on: nothing for the collector to find
+        cache = ParseCache(config.cache / PARSE_CACHE)
+        parsed = cache.parse_all([path for _, path in files], stats)
+        for (kind, path), data in zip(files, parsed, strict=True):
+            entry, problems = load_entry(KINDS[kind], path, relative(config, path), data)
+            kb.problems.extend(problems)
+            if entry is not None:
+                kb.entries[kind].append(entry)
     cache.save()
+    kb.settled = {key: stamp for key, (stamp, _) in cache.used.items()}
     return kb
 
 

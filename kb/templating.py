@@ -1,11 +1,14 @@
 """The one Jinja2 environment: strict about undefined names, with kb's filters registered once.
 
 A knowledge base's own templates folder comes first, so a template there overrides the
-default of the same name that ships with kb.
+default of the same name that ships with kb. Compiled templates are kept in kb's cache folder,
+so a run compiles only templates that changed.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 import traceback
 from functools import cache
@@ -16,27 +19,50 @@ import jinja2
 
 from kb import markdown, views
 from kb.diagnostics import Diagnostic
+from kb.layout import default_templates
 
-PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
-SOURCE_TEMPLATES = Path(__file__).parent.parent / "templates"
+OPTIONS: dict[str, Any] = {
+    "undefined": jinja2.StrictUndefined,
+    "autoescape": False,  # the output is Markdown: values go through the `md` and `cell` filters
+    "keep_trailing_newline": True,
+    "trim_blocks": True,
+    "lstrip_blocks": True,
+}
+COMPILED = "templates"
+"""The folder under kb's cache that holds compiled templates."""
 
 
-def default_templates() -> Path:
-    """The templates shipped with kb: packaged in a wheel, or the source tree's in a checkout."""
-    return PACKAGE_TEMPLATES if PACKAGE_TEMPLATES.is_dir() else SOURCE_TEMPLATES
+class CompiledTemplates(jinja2.FileSystemBytecodeCache):
+    """Compiled templates kept between runs, each used only while its source, Jinja's version
+    and the environment's OPTIONS are those it was compiled with (Jinja adds Python's version).
+    A cache that cannot be written costs only the compile."""
+
+    def __init__(self, directory: Path, options: dict[str, Any]) -> None:
+        super().__init__(str(directory))
+        self.key = f"{jinja2.__version__}\0{sorted((k, repr(v)) for k, v in options.items())}\0"
+
+    def get_source_checksum(self, source: str) -> str:
+        return super().get_source_checksum(self.key + source)
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().load_bytecode(bucket)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError):
+            os.makedirs(self.directory, exist_ok=True)
+            super().dump_bytecode(bucket)
 
 
 @cache
-def environment(user_templates: Path | None = None) -> jinja2.Environment:
-    """A Jinja environment reading `user_templates` first, then kb's defaults."""
+def environment(user_templates: Path | None = None, cache_folder: Path | None = None) -> jinja2.Environment:
+    """A Jinja environment reading `user_templates` first, then kb's defaults; with a
+    `cache_folder`, compiled templates are kept under it."""
     folders = list(dict.fromkeys(p.resolve() for p in (user_templates, default_templates()) if p is not None))
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(p) for p in folders]),
-        undefined=jinja2.StrictUndefined,
-        autoescape=False,  # the output is Markdown: values go through the `md` and `cell` filters
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
+        bytecode_cache=CompiledTemplates(cache_folder / COMPILED, OPTIONS) if cache_folder else None,
+        **OPTIONS,
     )
     env.filters["md"] = markdown.escape
     env.filters["cell"] = markdown.cell

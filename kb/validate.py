@@ -6,8 +6,8 @@ so one run reports every problem.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 from kb.commits import cited, reverted_fixes
 from kb.config import Config
@@ -35,7 +35,7 @@ def check_identity(kb: KnowledgeBase) -> Iterator[Diagnostic]:
             key = record.id
             if not record.id.startswith(f"{record.prefix}-"):
                 yield _diag(entry, "E303", ("id",), f"a {record.kind} ID starts with '{record.prefix}-'")
-            if Path(entry.file).stem != record.id:
+            if os.path.splitext(os.path.basename(entry.file))[0] != record.id:
                 yield _diag(entry, "E302", ("id",), f"file name should be {record.id}.yaml to match the ID")
         else:  # pragma: no cover - every kind is a Record or a Commit
             continue
@@ -112,19 +112,20 @@ def cited_commits(entry: Entry) -> Iterator[tuple[tuple[str | int, ...], CommitR
 
 def check_commits(kb: KnowledgeBase) -> Iterator[Diagnostic]:
     """Cited commits are recorded and in known repositories; every commit record is cited."""
-    cited: set[int] = set()
+    cited_ids: set[int] = set()
     for entry in kb.all_entries():
-        for path, ref in cited_commits(entry):
-            if ref.repo is not None and kb.config.repository(ref.repo) is None:
-                yield _diag(entry, "E404", path, f"no repository named {ref.repo!r} in kb.toml")
+        for path, text in cited(entry.record):
+            repo = CommitRef.parse(text).repo if "@" in text else None  # most name the default repository
+            if repo is not None and kb.config.repository(repo) is None:
+                yield _diag(entry, "E404", path, f"no repository named {repo!r} in kb.toml")
                 continue
-            commit = kb.commit(ref)
+            commit = kb.cited_commit(text)
             if commit is None:
-                yield _diag(entry, "W405", path, f"commit {ref} has no commit record yet; run `kb link`")
+                yield _diag(entry, "W405", path, f"commit {text} has no commit record yet; run `kb link`")
             else:
-                cited.add(id(commit))
+                cited_ids.add(id(commit))
     for entry in kb.entries.get("commit", []):
-        if id(entry.record) not in cited and not getattr(entry.record, "records", None):
+        if id(entry.record) not in cited_ids and not getattr(entry.record, "records", None):
             yield _diag(entry, "W401", ("hash",), "no audit, finding or action cites this commit")
 
 
@@ -162,10 +163,15 @@ def check_dates(kb: KnowledgeBase) -> Iterator[Diagnostic]:
 CHECKS: tuple[Check, ...] = (check_identity, check_references, check_commits, check_reverted, check_dates)
 
 
+def run_checks(kb: KnowledgeBase, strict: bool = False, checks: tuple[Check, ...] = CHECKS) -> Report:
+    """Every problem of a loaded knowledge base: those found loading it, then the checks'."""
+    diagnostics = list(kb.problems)
+    for one in checks:
+        diagnostics.extend(one(kb))
+    return Report.of(diagnostics, strict=strict)
+
+
 def validate(config: Config, strict: bool = False, checks: tuple[Check, ...] = CHECKS) -> tuple[KnowledgeBase, Report]:
     """Load and check the whole knowledge base; every problem found is in the report."""
     kb = load(config)
-    diagnostics = list(kb.problems)
-    for check in checks:
-        diagnostics.extend(check(kb))
-    return kb, Report.of(diagnostics, strict=strict)
+    return kb, run_checks(kb, strict, checks)

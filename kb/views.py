@@ -32,7 +32,6 @@ from kb.models import (
     Severity,
     Snapshot,
 )
-from kb.refs import CommitRef
 from kb.store import KnowledgeBase
 
 SEVERITIES: tuple[Severity, ...] = tuple(Severity)
@@ -189,11 +188,10 @@ def group_key(finding: Finding) -> tuple[int, str]:
 
 def group_findings(views: Sequence[FindingView]) -> list[FindingGroup]:
     """Views grouped as the audit report groups them, renumbered 1..N across the groups."""
-    ordered = sorted(views, key=lambda v: (group_key(v.finding), v.number))
+    keyed = sorted(((group_key(v.finding), v.number, i) for i, v in enumerate(views)))
     groups: dict[tuple[int, str], FindingGroup] = {}
-    for number, view in enumerate(ordered, start=1):
-        key = group_key(view.finding)
-        groups.setdefault(key, FindingGroup(key[1], [])).items.append(replace(view, number=number))
+    for number, (key, _, i) in enumerate(keyed, start=1):
+        groups.setdefault(key, FindingGroup(key[1], [])).items.append(replace(views[i], number=number))
     return list(groups.values())
 
 
@@ -288,7 +286,6 @@ class KnowledgeView:
     def __init__(self, kb: KnowledgeBase):
         self.kb = kb
         self._audit_views: dict[str, AuditView] = {}
-        self._commits: dict[str, Commit | None] = {}
 
     @cached_property
     def audits(self) -> list[Audit]:
@@ -338,7 +335,7 @@ class KnowledgeView:
     @cached_property
     def _snapshots_by_audit(self) -> dict[str, Snapshot]:
         index: dict[str, Snapshot] = {}
-        for snap in sorted(self.kb.snapshots, key=lambda s: (s.taken, s.id)):
+        for snap in self.kb.snapshots_in_time:
             index[snap.audit] = snap  # the audit's latest wins
         return index
 
@@ -353,9 +350,7 @@ class KnowledgeView:
 
     def commit(self, text: str) -> Commit | None:
         """The commit record a reference names, looked up once per reference."""
-        if text not in self._commits:
-            self._commits[text] = self.kb.commit(CommitRef.parse(text))
-        return self._commits[text]
+        return self.kb.cited_commit(text)
 
     def reverted(self, finding: Finding) -> list[Reverted]:
         """The finding's fix commits (cited or trailer-linked) that a later commit reverted."""
@@ -452,6 +447,12 @@ class KnowledgeView:
         """The finding statuses present, in a fixed order, as the summary's columns."""
         present = {v.status for v in self.findings}
         return [s for s in ["REGRESSED", *(s.value for s in FindingStatus)] if s in present]
+
+    def prepare(self) -> None:
+        """Compute the views most documents share now, so that workers forked to render the
+        documents inherit them instead of each computing them again."""
+        self.stabilization_log  # noqa: B018 - every audit's view, and with them every finding's
+        self.pickup  # noqa: B018
 
     def audit(self, audit_id: str) -> AuditView:
         """The view of one audit's report (computed once per audit)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -61,3 +62,35 @@ def test_a_corrupt_cache_is_ignored(tmp_path: Path) -> None:
     assert cache.parse_all([record])[0] == {"a": "b"}
     cache.save()
     assert ParseCache(store).entries[str(record)][1] == {"a": "b"}
+
+
+def one_run(store: Path, files: list[Path]) -> list[Any]:
+    """What one kb run does with the cache: parse what it must, then save."""
+    cache = ParseCache(store)
+    results = cache.parse_all(files)
+    cache.save()
+    return results
+
+
+def test_a_recent_edit_alone_does_not_rewrite_the_cache(tmp_path: Path) -> None:
+    settled, edited, store = tmp_path / "a.yaml", tmp_path / "b.yaml", tmp_path / "parsed"
+    write(settled, "a: 1\n", age=60)
+    write(edited, "b: 1\n", age=60)
+    one_run(store, [settled, edited])
+    before = store.stat()
+    write(edited, "b: 2\n", age=0)  # just edited: too recent to cache
+    assert one_run(store, [settled, edited]) == [{"a": "1"}, {"b": "2"}]
+    assert (store.stat().st_ino, store.stat().st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    os.utime(edited, (time.time() - 60, time.time() - 60))  # settled now: worth keeping
+    assert one_run(store, [settled, edited]) == [{"a": "1"}, {"b": "2"}]
+    assert ParseCache(store).entries[str(edited)][1] == {"b": "2"}
+
+
+def test_a_deleted_file_leaves_the_cache(tmp_path: Path) -> None:
+    kept, gone, store = tmp_path / "a.yaml", tmp_path / "b.yaml", tmp_path / "parsed"
+    write(kept, "a: 1\n", age=60)
+    write(gone, "b: 1\n", age=60)
+    one_run(store, [kept, gone])
+    gone.unlink()
+    one_run(store, [kept])
+    assert list(ParseCache(store).entries) == [str(kept)]

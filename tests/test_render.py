@@ -6,9 +6,11 @@ import re
 from pathlib import Path
 
 import markdown as python_markdown
+import pytest
 import yaml
 from conftest import ROOT, run_kb
 
+from kb import render
 from kb.config import discover
 from kb.render import render_documents
 from kb.store import load
@@ -224,3 +226,21 @@ def test_the_offered_pre_commit_hooks_pass_on_this_repository() -> None:
         assert program == "kb"
         result = run_kb(ROOT, *args)
         assert result.exit_code == 0, (hook["id"], result.output)
+
+
+def test_documents_rendered_on_all_cores_are_the_same(sample_kb: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    serial = outputs(sample_kb)
+    monkeypatch.setattr(render, "PARALLEL_MIN", 1)  # four documents: one worker per core
+    assert outputs(sample_kb) == serial
+
+
+def test_a_template_error_in_a_worker_names_the_template_and_line(
+    sample_kb: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(render, "PARALLEL_MIN", 1)
+    (sample_kb / "templates").mkdir()
+    (sample_kb / "templates" / "audit_report.md.j2").write_text("# Report\n\n{{ report.no_such_view | md }}\n")
+    with pytest.raises(render.RenderError) as raised:
+        outputs(sample_kb)
+    (problem,) = raised.value.diagnostics
+    assert problem.file.endswith("templates/audit_report.md.j2") and problem.line == 3 and problem.code == "E603"

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import os
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from conftest import run_kb
 
+from kb import secrets
+from kb.config import discover
+from kb.diagnostics import Diagnostic
 from kb.secrets import entropy, find
+from kb.store import Entry, load
 
 FAKE_GITHUB = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"
 
@@ -104,3 +111,105 @@ def test_allow_secrets_lets_a_known_false_positive_render(sample_kb: Path) -> No
     result = run_kb(sample_kb, "render")
     assert result.exit_code == 0, result.output
     assert "AKIAIOSFODNN7EXAMPLE" in (sample_kb / "docs/audits/AUD-production-ecosystem-audit-k3f9x.md").read_text()
+
+
+# --- remembering clean files -------------------------------------------------------------
+
+
+def settle(root: Path, age: float = 60, only: str | None = None) -> None:
+    """Date record files (all, or `only` one) `age` seconds back, past the racy window, as in a checkout."""
+    when = time.time() - age
+    for path in [root / only] if only else (root / "data").rglob("*.yaml"):
+        os.utime(path, (when, when))
+
+
+def scan(root: Path) -> list[Diagnostic]:
+    return secrets.scan(load(discover(root)))
+
+
+@pytest.fixture
+def scanned(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The files the scan looks into (rather than trusting the cache), in order."""
+    seen: list[str] = []
+    real = secrets.hits
+
+    def spy(entry: Entry) -> Iterator[secrets.Hit]:
+        seen.append(entry.file)
+        return real(entry)
+
+    monkeypatch.setattr(secrets, "hits", spy)
+    return seen
+
+
+def secret_in_finding(root: Path) -> None:
+    path = root / FINDING
+    path.write_text(path.read_text().replace("fix: Switched", f"fix: Rotated {FAKE_GITHUB}. Switched"))
+
+
+def test_a_settled_clean_file_is_not_scanned_again(sample_kb: Path, scanned: list[str]) -> None:
+    settle(sample_kb)
+    assert scan(sample_kb) == []
+    files = len(scanned)
+    assert files > 20 and scan(sample_kb) == [] and len(scanned) == files
+
+
+def test_an_edited_record_is_scanned_again(sample_kb: Path, scanned: list[str]) -> None:
+    settle(sample_kb)
+    assert scan(sample_kb) == []
+    secret_in_finding(sample_kb)
+    settle(sample_kb, age=30, only=FINDING)  # settled again, with a new mtime: as after a commit and a pause
+    scanned.clear()
+    assert [d.file for d in scan(sample_kb)] == [FINDING] and scanned == [FINDING]
+
+
+def test_a_recent_file_is_never_remembered_clean(sample_kb: Path, scanned: list[str]) -> None:
+    settle(sample_kb)
+    (sample_kb / FINDING).write_text((sample_kb / FINDING).read_text())  # just written: racy
+    scan(sample_kb)
+    scanned.clear()
+    scan(sample_kb)
+    assert scanned == [FINDING]
+
+
+def test_a_file_with_a_secret_is_scanned_every_time(sample_kb: Path) -> None:
+    secret_in_finding(sample_kb)
+    settle(sample_kb)
+    assert len(scan(sample_kb)) == len(scan(sample_kb)) == 1
+
+
+def test_changed_rules_or_models_scan_every_file_again(
+    sample_kb: Path, scanned: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settle(sample_kb)
+    scan(sample_kb)
+    files = list(scanned)
+    monkeypatch.setattr(secrets, "_code_digest", lambda: "kb's code after an upgrade")
+    scanned.clear()
+    scan(sample_kb)
+    assert scanned == files
+
+
+def test_a_corrupt_or_unwritable_scan_cache_only_costs_time(sample_kb: Path) -> None:
+    settle(sample_kb)
+    cache = sample_kb / ".kb-cache" / secrets.SCAN_CACHE
+    cache.parent.mkdir()
+    cache.write_bytes(b"\x00garbage")
+    secret_in_finding(sample_kb)
+    settle(sample_kb)
+    assert len(scan(sample_kb)) == 1
+    cache.unlink()
+    cache.mkdir()  # cannot be replaced by a file
+    assert len(scan(sample_kb)) == 1
+
+
+def test_a_just_edited_file_alone_does_not_rewrite_the_scan_cache(sample_kb: Path) -> None:
+    settle(sample_kb)
+    scan(sample_kb)
+    cache = sample_kb / ".kb-cache" / secrets.SCAN_CACHE
+    before = cache.stat()
+    (sample_kb / FINDING).write_text((sample_kb / FINDING).read_text() + "\n")  # racy: not remembered
+    scan(sample_kb)
+    assert (cache.stat().st_ino, cache.stat().st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    settle(sample_kb, age=30, only=FINDING)
+    scan(sample_kb)
+    assert cache.stat().st_ino != before.st_ino
