@@ -132,18 +132,23 @@ def generate(config: Config, today: dt.date | None = None, rendered: dict[str, s
     return site_pages.generate(kb, environment(config.templates), documents, today)
 
 
-def mkdocs_build(config: Config, site: site_pages.Site, site_dir: Path, strict: bool = True) -> int:
+def mkdocs_build(
+    config: Config, site: site_pages.Site, site_dir: Path, strict: bool = True, processes: int | None = None
+) -> int:
     """Build the generated docs into `site_dir` with MkDocs, add the records to its search index.
 
-    Returns the search index's size in bytes; raises SiteError on any problem.
+    The pages are shared among `processes` processes (default: as many as the site's size and
+    the machine's cores make worth it; see `kb.site.parallel`). Returns the search index's
+    size in bytes; raises SiteError on any problem.
     """
-    from mkdocs.commands.build import build
     from mkdocs.exceptions import MkDocsException
+
+    from kb.site import parallel
 
     with _mkdocs_logs() as logs:
         try:
             mkdocs = mkdocs_config(config, site_dir, strict)
-            build(mkdocs, dirty=False)
+            parallel.build(mkdocs, processes or parallel.workers(mkdocs, len(site.pages)))
         except MkDocsException as err:
             raise SiteError("\n".join([*logs.messages, str(err)])) from None
     index = site_dir / "search" / "search_index.json"
