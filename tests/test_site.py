@@ -161,6 +161,8 @@ def test_search_index_holds_one_entry_per_record(built: Path) -> None:
     assert "39b3a72" in docs[f"findings/{FINDING}.html"]["text"]
     assert not [loc for loc in docs if loc.startswith(("findings/", "lessons/", "actions/")) and "#" in loc]
     assert not [loc for loc in docs if loc.startswith(("commits", "tags", "findings/index"))]
+    rendered = [loc for loc in docs if loc.startswith("docs/")]
+    assert "docs/INFRA_ANATOMY.html" in rendered and not [loc for loc in rendered if "#" in loc]
 
 
 @pytest.mark.parametrize(
