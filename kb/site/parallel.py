@@ -20,37 +20,33 @@ with any other plugin, without fork, or for a small site, MkDocs' own build runs
 from __future__ import annotations
 
 import logging
-import multiprocessing
-import os
-from collections.abc import Callable
 from typing import Any
 
+import markdown  # type: ignore[import-untyped]
 from mkdocs import utils
 from mkdocs.commands import build as mkdocs_build
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort, BuildError
+from mkdocs.structure import pages as mkdocs_pages
 from mkdocs.structure.files import File, Files, InclusionLevel, get_files, set_exclusions
 from mkdocs.structure.nav import get_navigation
 from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import get_toc
 
-PARALLEL_MIN = 250
-"""Pages per worker process below which forking costs more than it saves."""
+from kb.site import forkmap
+
 PLUGINS = frozenset({"material/search", "material/tags"})
 """Plugins whose per-page state the workers carry back to the parent (search entries; the
 tags plugin keeps state only in the events the parent runs)."""
-CHUNKS_PER_WORKER = 8
+LOGGER = "mkdocs"
+"""The logger whose records the workers send back (MkDocs logs everything under it)."""
 
 log = logging.getLogger("mkdocs.commands.build")
-
-LogEntry = tuple[str, int, str]
-"""A log record a worker made: logger name, level and message."""
 
 
 def workers(config: MkDocsConfig, pages: int) -> int:
     """How many processes to build `pages` pages with; 1 means MkDocs' own serial build."""
-    if "fork" not in multiprocessing.get_all_start_methods() or set(config.plugins) - PLUGINS:
-        return 1
-    return max(min(os.cpu_count() or 1, pages // PARALLEL_MIN), 1)
+    return 1 if set(config.plugins) - PLUGINS else forkmap.processes(pages)
 
 
 def build(config: MkDocsConfig, processes: int) -> None:
@@ -101,11 +97,13 @@ def _build(config: MkDocsConfig, processes: int) -> None:
         _read(file.page, config, files)
         pages.append(file.page)
 
+    converter = _Converter(config, files)
+
     def convert(page: Page) -> tuple[Any, ...]:
-        _convert(page, config, files)
+        converter.convert(page)
         return _converted(page)
 
-    for page, state in zip(pages, _shared(pages, convert, processes), strict=True):
+    for page, state in zip(pages, forkmap.fork_map(pages, convert, processes, LOGGER), strict=True):
         _restore(page, state, files)
         assert page.content is not None
         page.content = config.plugins.on_page_content(page.content, page=page, config=config, files=files)
@@ -130,7 +128,7 @@ def _build(config: MkDocsConfig, processes: int) -> None:
         return added
 
     built = [file.page for file in doc_files if file.page is not None]
-    for added in _shared(built, write, processes):
+    for added in forkmap.fork_map(built, write, processes, LOGGER):
         entries.extend(added)
 
     for page in built:
@@ -153,16 +151,50 @@ def _read(page: Page, config: MkDocsConfig, files: Files) -> None:
         config._current_page = None
 
 
-def _convert(page: Page, config: MkDocsConfig, files: Files) -> None:
-    """The second half of MkDocs' `_populate_page`, up to `page_content` (which the parent runs)."""
-    config._current_page = page
-    try:
-        page.render(config, files)
-    except Exception as err:
-        _log_page_error("Error reading page", page, err)
-        raise
-    finally:
-        config._current_page = None
+class _Converter:
+    """The second half of MkDocs' `_populate_page` (up to `page_content`, which the parent runs).
+
+    It is `Page.render` with one Markdown converter, reset between pages, where MkDocs builds a
+    new one per page (registering every extension again: a sixth of the conversion time).
+    """
+
+    def __init__(self, config: MkDocsConfig, files: Files) -> None:
+        self.config = config
+        self.files = files
+        self.md: Any = None  # made in the worker, on its first page
+
+    def convert(self, page: Page) -> None:
+        self.config._current_page = page
+        try:
+            self._render(page)
+        except Exception as err:
+            _log_page_error("Error reading page", page, err)
+            raise
+        finally:
+            self.config._current_page = None
+
+    def _render(self, page: Page) -> None:
+        """`Page.render` (MkDocs 1.6), the page's own tree processors registered on the shared converter."""
+        assert page.markdown is not None
+        if self.md is None:
+            self.md = markdown.Markdown(
+                extensions=self.config["markdown_extensions"], extension_configs=self.config["mdx_configs"] or {}
+            )
+        md = self.md.reset()
+        raw_html = mkdocs_pages._RawHTMLPreprocessor()
+        raw_html._register(md)
+        anchors = mkdocs_pages._ExtractAnchorsTreeprocessor(page.file, self.files, self.config)
+        anchors._register(md)
+        relative = mkdocs_pages._RelativePathTreeprocessor(page.file, self.files, self.config)
+        relative._register(md)
+        title = mkdocs_pages._ExtractTitleTreeprocessor()
+        title._register(md)
+        page.content = md.convert(page.markdown)
+        page.toc = get_toc(getattr(md, "toc_tokens", []))
+        page._title_from_render = title.title
+        page.present_anchor_ids = anchors.present_anchor_ids | raw_html.present_anchor_ids
+        if mkdocs_pages.log.getEffectiveLevel() > logging.DEBUG:
+            page.links_to_anchors = relative.links_to_anchors
 
 
 def _log_page_error(what: str, page: Page, err: Exception) -> None:
@@ -197,81 +229,3 @@ def _file(files: Files, uri: str) -> File:
     found = files.get_file_from_path(uri)
     assert found is not None, uri
     return found
-
-
-# --- sharing the pages among worker processes ------------------------------------------
-
-_job: tuple[list[Page], Callable[[Page], Any]] | None = None
-"""The pages and the work of the current `_shared` call, inherited by the forked workers."""
-
-
-class _Capture(logging.Handler):
-    """Every record a worker logs under `mkdocs`, kept to be logged again by the parent."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.NOTSET)
-        self.entries: list[LogEntry] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.entries.append((record.name, record.levelno, record.getMessage()))
-
-
-def _work(indices: list[int]) -> tuple[list[tuple[Any, list[LogEntry]]], BaseException | None]:
-    """In a worker: run the job on these pages; each page's result with its log, or the error that stopped it."""
-    assert _job is not None
-    pages, work = _job
-    logger = logging.getLogger("mkdocs")
-    for handler in list(logger.handlers):
-        logger.removeHandler(handler)  # the parent's handlers: their copies here would count nothing
-    capture = _Capture()
-    logger.addHandler(capture)
-    results: list[tuple[Any, list[LogEntry]]] = []
-    try:
-        for i in indices:
-            capture.entries = []
-            results.append((work(pages[i]), capture.entries))
-    except Exception as err:
-        results.append((None, capture.entries))
-        return results, _picklable(err)
-    finally:
-        logger.removeHandler(capture)
-    return results, None
-
-
-def _picklable(err: Exception) -> BaseException:
-    import pickle
-
-    try:
-        pickle.loads(pickle.dumps(err))
-    except Exception:
-        return BuildError(f"{type(err).__name__}: {err}")
-    return err
-
-
-def _shared(pages: list[Page], work: Callable[[Page], Any], processes: int) -> list[Any]:
-    """`work` on every page in forked workers, results in page order; their logs logged here.
-
-    A worker's exception is raised here after the log records that preceded it.
-    """
-    global _job
-    size = max(len(pages) // (processes * CHUNKS_PER_WORKER), 1)
-    chunks = [list(range(start, min(start + size, len(pages)))) for start in range(0, len(pages), size)]
-    _job = (pages, work)
-    try:
-        with multiprocessing.get_context("fork").Pool(processes) as pool:
-            outcomes = pool.map(_work, chunks, chunksize=1)
-    finally:
-        _job = None
-    results: list[Any] = []
-    for chunk_results, error in outcomes:
-        for result, entries in chunk_results:
-            for name, level, message in entries:
-                logging.getLogger(name).handle(
-                    logging.makeLogRecord(
-                        {"name": name, "levelno": level, "levelname": logging.getLevelName(level), "msg": message}
-                    )
-                )
-            results.append(result)
-        if error is not None:
-            raise error
-    return results
