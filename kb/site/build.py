@@ -3,7 +3,9 @@
 The pipeline reads top to bottom: load and validate the records (nothing is written when
 they are invalid), generate every page into the generated docs folder, build it with MkDocs
 (strict: a broken link is an error), then shrink the search index. The docs folder is kb's
-own: it is cleared only when kb's marker file says kb made it.
+own: it is cleared only when kb's marker file says kb made it. Large sites use every core:
+record pages are rendered and written, and MkDocs converts and writes pages, in forked
+workers (`kb.site.forkmap`, `kb.site.parallel`); the site is the same as a serial build's.
 """
 
 from __future__ import annotations
