@@ -167,6 +167,7 @@ def mkdocs_build(
         return 0
     directory_urls = bool(mkdocs["use_directory_urls"])
     entries = [searchindex.entry(r, searchindex.url(p, directory_urls)) for p, r in site.records.items()]
+    entries += [searchindex.document(p, text, searchindex.url(p, directory_urls)) for p, text in site.documents.items()]
     return searchindex.finish(index, entries)
 
 

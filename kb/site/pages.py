@@ -49,13 +49,13 @@ def html_text(value: object) -> str:
     return html.escape(" ".join(str(value).split()), quote=True)
 
 
-def front_matter(title: str, tags: Iterable[str] = ()) -> str:
+def front_matter(title: str | None, tags: Iterable[str] = ()) -> str:
     """A page's YAML front matter: title and tags for the theme, and no indexing by Material's search.
 
-    Record pages get kb's own search entries (`kb.site.searchindex`); index pages only
-    repeat what record pages hold.
+    Record pages and rendered documents get kb's own search entries (`kb.site.searchindex`);
+    index pages only repeat what record pages hold. Without `title`, the theme takes the page's heading.
     """
-    meta: dict[str, Any] = {"title": html_text(title)}
+    meta: dict[str, Any] = {} if title is None else {"title": html_text(title)}
     tag_list = [html_text(tag) for tag in tags]
     if tag_list:
         meta["tags"] = tag_list
@@ -212,10 +212,12 @@ def _document_title(path: str, text: str) -> str:
 
 @dataclass(frozen=True)
 class Site:
-    """Every page of the site by docs path, and the record each record page shows."""
+    """Every page of the site by docs path, the record each record page shows, the rendered documents."""
 
     pages: dict[str, str]
     records: dict[str, Record]
+    documents: dict[str, str]
+    """The rendered documents published as pages, by docs path, as `kb render` wrote them."""
 
 
 def generate(
@@ -241,8 +243,9 @@ def generate(
     workers = forkmap.processes(len(shown))
     texts = forkmap.fork_map(shown, render, workers) if workers > 1 else [render(r) for r in shown]
     records = {page_path(record): record for record in shown}
-    out = {**rendered, **dict(zip(records, texts, strict=True))}
+    unindexed = front_matter(None)
+    out = {**{path: unindexed + text for path, text in rendered.items()}, **dict(zip(records, texts, strict=True))}
     report_set = set(reports.values())
     documents = [(_document_title(p, t), p) for p, t in sorted(rendered.items()) if p not in report_set]
     out.update(pages.indexes(documents))
-    return Site(out, records)
+    return Site(out, records, dict(rendered))
