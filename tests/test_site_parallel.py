@@ -53,25 +53,6 @@ def test_shared_build_writes_the_same_site(tmp_path: Path, kind: str) -> None:
     assert any(path.startswith("docs/") for path in want)  # rendered documents, indexed by Material's search
 
 
-def test_forked_page_generation_and_writing_match_the_plain_loops(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    root = tmp_path / "kb"
-    root.mkdir()
-    generate_kb(root, 150)
-    config = discover(root)
-    made = {}
-    for mode, per_process in (("forked", 10), ("plain", 10**9)):
-        monkeypatch.setattr(forkmap, "PER_PROCESS_MIN", per_process)
-        assert (forkmap.processes(150) > 1) == (mode == "forked") or (os.cpu_count() or 1) == 1
-        site = generate(config)
-        folder = tmp_path / mode
-        write_docs(folder, site.pages)
-        made[mode] = (list(site.pages.items()), site.records, _files(folder))
-    assert made["forked"] == made["plain"]
-    assert len(made["plain"][2]) == len(made["plain"][0]) + 1  # every page, and kb's marker file
-
-
 def test_a_broken_link_in_a_worker_fails_the_strict_build(tmp_path: Path) -> None:
     config, site = _docs(tmp_path / "kb", "generated")
     last = sorted(site.records)[-1]

@@ -20,7 +20,6 @@ import yaml
 
 from kb import stats as kbstats
 from kb.models import Action, ActionStatus, Audit, Finding, Lesson, Priority, Record, Severity
-from kb.site import forkmap
 from kb.site.charts import bar_chart
 from kb.site.relations import Relations, page_path
 from kb.store import KnowledgeBase
@@ -223,28 +222,23 @@ class Site:
 def generate(
     kb: KnowledgeBase, env: jinja2.Environment, rendered: dict[str, str], today: dt.date | None = None
 ) -> Site:
-    """Every page of the site, the rendered documents included at their own paths.
-
-    Record pages are rendered by forked workers when there are many (`kb.site.forkmap`).
-    """
+    """Every page of the site, the rendered documents included at their own paths."""
     pages = Pages(kb, env, today)
     reports = _report_paths(kb, rendered)
-    renderers: dict[str, Any] = {
-        "audit": lambda a: pages.audit(a, reports.get(a.id)),
-        "finding": pages.finding,
-        "lesson": pages.lesson,
-        "action": pages.action,
-    }
-
-    def render(record: Record) -> str:
-        return str(renderers[record.kind](record))
-
-    shown: list[Record] = [*kb.audits, *kb.findings, *kb.lessons, *kb.actions]
-    workers = forkmap.processes(len(shown))
-    texts = forkmap.fork_map(shown, render, workers) if workers > 1 else [render(r) for r in shown]
-    records = {page_path(record): record for record in shown}
-    unindexed = front_matter(None)
-    out = {**{path: unindexed + text for path, text in rendered.items()}, **dict(zip(records, texts, strict=True))}
+    unindexed = front_matter(None)  # kb writes their search entries (`kb.site.searchindex.document`)
+    out = {path: unindexed + text for path, text in rendered.items()}
+    records: dict[str, Record] = {}
+    renderers: list[tuple[list[Any], Any]] = [
+        (kb.audits, lambda a: pages.audit(a, reports.get(a.id))),
+        (kb.findings, pages.finding),
+        (kb.lessons, pages.lesson),
+        (kb.actions, pages.action),
+    ]
+    for records_of_kind, render in renderers:
+        for record in records_of_kind:
+            path = page_path(record)
+            out[path] = render(record)
+            records[path] = record
     report_set = set(reports.values())
     documents = [(_document_title(p, t), p) for p, t in sorted(rendered.items()) if p not in report_set]
     out.update(pages.indexes(documents))
