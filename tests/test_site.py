@@ -176,6 +176,7 @@ def test_search_index_holds_one_entry_per_record(built: Path) -> None:
             "Date: 1 · the ]link F-x item",
         ),
         ("No heading &amp; <b onclick=x>\n", "x", "No heading &amp; &lt;b onclick=x&gt;"),
+        ("\n# Late\n\nText.\n\n# Second top heading\n", "Late", "Text."),
     ],
 )
 def test_a_rendered_document_has_one_plain_escaped_entry(markdown: str, title: str, text: str) -> None:

@@ -81,16 +81,19 @@ def _plain(markdown: str) -> str:
 
 def document(path: str, markdown: str, location: str) -> dict[str, Any]:
     """The one search entry of a rendered document: its top heading and the text before its first section."""
-    title, opening = PurePosixPath(path).stem, list[str]()
+    title: str | None = None
+    opening: list[str] = []
     for line in markdown.splitlines():
-        if line.startswith("# ") and not opening:
-            title = line[2:]
-        elif line.startswith("#"):
+        if line.startswith("#"):
+            if title is None and line.startswith("# ") and not "".join(opening).strip():
+                title = line[2:]
+                continue
             break
-        elif not line.startswith(("|", "---")):
+        if not line.startswith(("|", "---")):
             opening.append(_LIST_ITEM.sub("", line))
     text = _cut(_plain(" ".join(opening)), SUMMARY_CHARS["document"])
-    return {"location": location, "title": html.escape(_plain(title).strip()), "text": html.escape(text)}
+    heading = _plain(title).strip() if title else PurePosixPath(path).stem
+    return {"location": location, "title": html.escape(heading), "text": html.escape(text)}
 
 
 def finish(index_file: Path, entries: list[dict[str, Any]]) -> int:
