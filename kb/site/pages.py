@@ -69,12 +69,16 @@ class Pages:
     def __init__(self, kb: KnowledgeBase, env: jinja2.Environment, today: dt.date | None = None) -> None:
         self.kb = kb
         self.env = env
+        self.templates: dict[str, jinja2.Template] = {}
         self.rel = Relations.of(kb)
         self.stats = kbstats.compute(kb, today)
         self.audits = {a.id: a for a in kb.audits}
 
-    def _render(self, template: str, **context: Any) -> str:
-        return self.env.get_template(template).render(path=page_path, **context)
+    def _render(self, name: str, **context: Any) -> str:
+        template = self.templates.get(name)
+        if template is None:  # looked up once: get_template checks the file's age on every call
+            template = self.templates[name] = self.env.get_template(name)
+        return template.render(path=page_path, **context)
 
     def _found(self, finding: Finding) -> dt.date | None:
         return kbstats.found_on(finding, self.audits.get(finding.audit))
