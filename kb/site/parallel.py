@@ -12,9 +12,11 @@ validation, `post_build` (the search index and sitemap). What a worker produces 
 the parent in page order: the converted page, the search entries, and every log record, which
 the parent logs again so a strict build still fails on a broken link found in a worker.
 
-The site is the same as MkDocs' serial build writes (tests compare every file). Only
+The site is the same as MkDocs' serial build writes (tests compare every file). The steps
+follow MkDocs 1.6's `build` and use its private helpers (`_build_page`, the tree processors
+of `Page.render`), so another MkDocs release gets MkDocs' own build until checked. Only
 plugins whose per-page state is carried back are allowed (Material's search and tags);
-with any other plugin, without fork, or for a small site, MkDocs' own build runs.
+with any other plugin, without fork, or for a small site, MkDocs' own build runs too.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import logging
 from typing import Any
 
 import markdown  # type: ignore[import-untyped]
+import mkdocs
 from mkdocs import utils
 from mkdocs.commands import build as mkdocs_build
 from mkdocs.config.defaults import MkDocsConfig
@@ -35,6 +38,8 @@ from mkdocs.structure.toc import get_toc
 
 from kb.site import forkmap
 
+MKDOCS_VERSION = "1.6."
+"""The MkDocs release whose `build` this module follows."""
 PLUGINS = frozenset({"material/search", "material/tags"})
 """Plugins whose per-page state the workers carry back to the parent (search entries; the
 tags plugin keeps state only in the events the parent runs)."""
@@ -46,7 +51,9 @@ log = logging.getLogger("mkdocs.commands.build")
 
 def workers(config: MkDocsConfig, pages: int) -> int:
     """How many processes to build `pages` pages with; 1 means MkDocs' own serial build."""
-    return 1 if set(config.plugins) - PLUGINS else forkmap.processes(pages)
+    if not mkdocs.__version__.startswith(MKDOCS_VERSION) or set(config.plugins) - PLUGINS:
+        return 1
+    return forkmap.processes(pages)
 
 
 def build(config: MkDocsConfig, processes: int) -> None:
@@ -145,7 +152,7 @@ def _read(page: Page, config: MkDocsConfig, files: Files) -> None:
         assert page.markdown is not None
         page.markdown = config.plugins.on_page_markdown(page.markdown, page=page, config=config, files=files)
     except Exception as err:
-        _log_page_error("Error reading page", page, err)
+        _log_page_error(page, err)
         raise
     finally:
         config._current_page = None
@@ -168,7 +175,7 @@ class _Converter:
         try:
             self._render(page)
         except Exception as err:
-            _log_page_error("Error reading page", page, err)
+            _log_page_error(page, err)
             raise
         finally:
             self.config._current_page = None
@@ -197,8 +204,9 @@ class _Converter:
             page.links_to_anchors = relative.links_to_anchors
 
 
-def _log_page_error(what: str, page: Page, err: Exception) -> None:
-    message = f"{what} '{page.file.src_uri}':"
+def _log_page_error(page: Page, err: Exception) -> None:
+    """What MkDocs' `_populate_page` logs when reading or converting a page fails."""
+    message = f"Error reading page '{page.file.src_uri}':"
     if not isinstance(err, BuildError):
         message += f" {err}"
     log.error(message)
