@@ -2,7 +2,9 @@
 
 Generates knowledge bases of a given number of record pages (audits, findings, lessons and
 actions, 25 per audit, plus commits), builds each site with `kb site` (strict, in process)
-and prints the generate and build times, the page count and the search index size.
+and prints the generate and build times (wall clock), the CPU time of the build and its worker
+processes, the CPU time other processes took meanwhile and the load average (the machine may
+be shared), the page count and the search index size.
 Targets: 2,000 records under 15 s, 10,000 under 75 s; the search index at most 3 MB.
 
     .venv/bin/python -m bench.site_bench            # 2000 and 10000
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import random
 import shutil
 import tempfile
@@ -154,15 +157,32 @@ def generate(root: Path, records: int, seed: int = 7) -> None:
     shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
 
 
+def _cpu(times: os.times_result) -> float:
+    """CPU seconds of this process and of its finished children (the build's worker processes)."""
+    return times.user + times.system + times.children_user + times.children_system
+
+
+def _machine_busy() -> float | None:
+    """CPU seconds every process on the machine has used (Linux /proc/stat), to show how shared the cores were."""
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    except OSError:
+        return None
+    user, nice, system, _idle, _iowait, irq, softirq = (int(f) for f in fields[:7])
+    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
+
+
 def measure(records: int, keep: Path | None) -> None:
     with tempfile.TemporaryDirectory(prefix="kb-site-bench-") as temp:
         root = keep / str(records) if keep else Path(temp)
         start = time.perf_counter()
         generate(root, records)
         made = time.perf_counter() - start
-        cpu = time.process_time()
+        before, busy = os.times(), _machine_busy()
         result = build_site(discover(root))
-        cpu = time.process_time() - cpu
+        cpu = _cpu(os.times()) - _cpu(before)
+        busy_now = _machine_busy()
+        others = f", other processes {busy_now - busy - cpu:.1f} s" if busy is not None and busy_now is not None else ""
         total = result.generate_seconds + result.build_seconds
         target = TARGETS.get(records)
         verdict = f" (target < {target:.0f} s: {'ok' if total < target else 'MISSED'})" if target else ""
@@ -170,7 +190,8 @@ def measure(records: int, keep: Path | None) -> None:
         print(
             f"{records} records ({result.pages} pages; data made in {made:.1f} s): kb site {total:.1f} s = "
             f"generate {result.generate_seconds:.1f} s + mkdocs build {result.build_seconds:.1f} s{verdict}, "
-            f"{cpu:.1f} s CPU; "
+            f"{cpu:.1f} s CPU (user+sys, workers included{others}); "
+            f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; "
             f"search_index.json {size / 1e6:.2f} MB ({'ok' if size <= SEARCH_LIMIT else 'OVER'} 3 MB)",
             flush=True,
         )

@@ -3,7 +3,9 @@
 The pipeline reads top to bottom: load and validate the records (nothing is written when
 they are invalid), generate every page into the generated docs folder, build it with MkDocs
 (strict: a broken link is an error), then shrink the search index. The docs folder is kb's
-own: it is cleared only when kb's marker file says kb made it.
+own: it is cleared only when kb's marker file says kb made it. For a large site, MkDocs
+converts and writes the pages in forked workers (`kb.site.parallel`), using every core; the
+site is the same as a serial build's.
 """
 
 from __future__ import annotations
@@ -132,18 +134,23 @@ def generate(config: Config, today: dt.date | None = None, rendered: dict[str, s
     return site_pages.generate(kb, environment(config.templates), documents, today)
 
 
-def mkdocs_build(config: Config, site: site_pages.Site, site_dir: Path, strict: bool = True) -> int:
+def mkdocs_build(
+    config: Config, site: site_pages.Site, site_dir: Path, strict: bool = True, processes: int | None = None
+) -> int:
     """Build the generated docs into `site_dir` with MkDocs, add the records to its search index.
 
-    Returns the search index's size in bytes; raises SiteError on any problem.
+    The pages are shared among `processes` processes (default: as many as the site's size and
+    the machine's cores make worth it; see `kb.site.parallel`). Returns the search index's
+    size in bytes; raises SiteError on any problem.
     """
-    from mkdocs.commands.build import build
     from mkdocs.exceptions import MkDocsException
+
+    from kb.site import parallel
 
     with _mkdocs_logs() as logs:
         try:
             mkdocs = mkdocs_config(config, site_dir, strict)
-            build(mkdocs, dirty=False)
+            parallel.build(mkdocs, processes or parallel.workers(mkdocs, len(site.pages)))
         except MkDocsException as err:
             raise SiteError("\n".join([*logs.messages, str(err)])) from None
     index = site_dir / "search" / "search_index.json"
@@ -151,6 +158,7 @@ def mkdocs_build(config: Config, site: site_pages.Site, site_dir: Path, strict: 
         return 0
     directory_urls = bool(mkdocs["use_directory_urls"])
     entries = [searchindex.entry(r, searchindex.url(p, directory_urls)) for p, r in site.records.items()]
+    entries += [searchindex.document(p, text, searchindex.url(p, directory_urls)) for p, text in site.documents.items()]
     return searchindex.finish(index, entries)
 
 

@@ -48,13 +48,13 @@ def html_text(value: object) -> str:
     return html.escape(" ".join(str(value).split()), quote=True)
 
 
-def front_matter(title: str, tags: Iterable[str] = ()) -> str:
+def front_matter(title: str | None, tags: Iterable[str] = ()) -> str:
     """A page's YAML front matter: title and tags for the theme, and no indexing by Material's search.
 
-    Record pages get kb's own search entries (`kb.site.searchindex`); index pages only
-    repeat what record pages hold.
+    Record pages and rendered documents get kb's own search entries (`kb.site.searchindex`);
+    index pages only repeat what record pages hold. Without `title`, the theme takes the page's heading.
     """
-    meta: dict[str, Any] = {"title": html_text(title)}
+    meta: dict[str, Any] = {} if title is None else {"title": html_text(title)}
     tag_list = [html_text(tag) for tag in tags]
     if tag_list:
         meta["tags"] = tag_list
@@ -69,12 +69,16 @@ class Pages:
     def __init__(self, kb: KnowledgeBase, env: jinja2.Environment, today: dt.date | None = None) -> None:
         self.kb = kb
         self.env = env
+        self.templates: dict[str, jinja2.Template] = {}
         self.rel = Relations.of(kb)
         self.stats = kbstats.compute(kb, today)
         self.audits = {a.id: a for a in kb.audits}
 
-    def _render(self, template: str, **context: Any) -> str:
-        return self.env.get_template(template).render(path=page_path, **context)
+    def _render(self, name: str, **context: Any) -> str:
+        template = self.templates.get(name)
+        if template is None:  # looked up once: get_template checks the file's age on every call
+            template = self.templates[name] = self.env.get_template(name)
+        return template.render(path=page_path, **context)
 
     def _found(self, finding: Finding) -> dt.date | None:
         return kbstats.found_on(finding, self.audits.get(finding.audit))
@@ -211,10 +215,12 @@ def _document_title(path: str, text: str) -> str:
 
 @dataclass(frozen=True)
 class Site:
-    """Every page of the site by docs path, and the record each record page shows."""
+    """Every page of the site by docs path, the record each record page shows, the rendered documents."""
 
     pages: dict[str, str]
     records: dict[str, Record]
+    documents: dict[str, str]
+    """The rendered documents published as pages, by docs path, as `kb render` wrote them."""
 
 
 def generate(
@@ -223,7 +229,8 @@ def generate(
     """Every page of the site, the rendered documents included at their own paths."""
     pages = Pages(kb, env, today)
     reports = _report_paths(kb, rendered)
-    out: dict[str, str] = dict(rendered)
+    unindexed = front_matter(None)  # kb writes their search entries (`kb.site.searchindex.document`)
+    out = {path: unindexed + text for path, text in rendered.items()}
     records: dict[str, Record] = {}
     renderers: list[tuple[list[Any], Any]] = [
         (kb.audits, lambda a: pages.audit(a, reports.get(a.id))),
@@ -239,4 +246,4 @@ def generate(
     report_set = set(reports.values())
     documents = [(_document_title(p, t), p) for p, t in sorted(rendered.items()) if p not in report_set]
     out.update(pages.indexes(documents))
-    return Site(out, records)
+    return Site(out, records, dict(rendered))

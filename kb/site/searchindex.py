@@ -1,11 +1,14 @@
 """The site's search index, kept small enough for a browser to download before it answers.
 
 MkDocs Material indexes every section of every page: at 10,000 record pages that is tens of
-megabytes, and parsing each page's HTML for it is a good part of the build. So record pages
+megabytes, and parsing each page's HTML for it is a good part of the build. So kb's pages
 are left out of Material's indexing (`search: exclude` in their front matter) and kb writes
 one entry per record itself, straight from the record: title, ID, the figures that identify
-it (severity, status, priority, components, commits) and the start of its main text. Pages
-kb did not write record by record (the rendered audit reports) keep one shortened entry each.
+it (severity, status, priority, components, commits) and the start of its main text. Each
+rendered document (audit report, INFRA_ANATOMY, PICKUP, GITOPS) gets one entry too, its
+title and opening text: they gather what the records say, and INFRA_ANATOMY and PICKUP grow
+with the knowledge base (indexed section by section they were half the index, 5.3 MB at
+10,000 records, and parsing them took Material seconds).
 """
 
 from __future__ import annotations
@@ -13,18 +16,19 @@ from __future__ import annotations
 import html
 import json
 import re
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from kb.fsio import replace_atomic
 from kb.models import Action, Audit, Finding, Lesson, Record
 
-SUMMARY_CHARS = {"lesson": 200, "audit": 120, "finding": 90, "action": 70}
-"""How much of a record's main text is indexed, by kind: lessons, the rules, get the most."""
+SUMMARY_CHARS = {"lesson": 200, "audit": 120, "finding": 90, "action": 70, "document": 120}
+"""How much of a page's main text is indexed, by kind: lessons, the rules, get the most."""
 LESSON_BOOST = 3
-_TAG = re.compile(r"<[^>]*>")
-TRIMMED = ("docs/audits/",)
-"""Locations of rendered documents shortened to one entry of their opening text."""
+_LINK = re.compile(r"!?\[((?:\\.|[^\]\\])*)\]\([^)]*\)")
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+_MARKUP = re.compile(r"\*\*|__|`|\\(?=[!-/:-@\[-`{-~])")
+"""Strong emphasis, code ticks and the backslash of an escaped punctuation mark."""
 
 
 def _cut(text: str, limit: int) -> str:
@@ -69,23 +73,33 @@ def url(path: str, directory_urls: bool) -> str:
     return stem.removesuffix("index") if stem == "index" or stem.endswith("/index") else f"{stem}/"
 
 
-def _trimmed(doc: dict[str, Any], limit: int) -> dict[str, Any]:
-    """The entry with its markup dropped (its text stays escaped as it was) and its text cut."""
-    return {**doc, "text": _cut(_TAG.sub(" ", str(doc.get("text", ""))), limit)}
+def _plain(markdown: str) -> str:
+    """Markdown prose as the text a reader sees: link texts kept, markup and escapes dropped."""
+    text = _MARKUP.sub("", _LINK.sub(r"\1", markdown))
+    return html.unescape(text)
 
 
-def finish(index_file: Path, entries: list[dict[str, Any]], limit: int = SUMMARY_CHARS["audit"]) -> int:
-    """Add the record entries to Material's index, shorten rendered reports; return the new size in bytes."""
-    data = json.loads(index_file.read_text(encoding="utf-8"))
-    docs = []
-    for doc in data.get("docs", []):
-        location = str(doc.get("location", ""))
-        if location.startswith(TRIMMED):
-            if "#" in location:
+def document(path: str, markdown: str, location: str) -> dict[str, Any]:
+    """The one search entry of a rendered document: its top heading and the text before its first section."""
+    title: str | None = None
+    opening: list[str] = []
+    for line in markdown.splitlines():
+        if line.startswith("#"):
+            if title is None and line.startswith("# ") and not "".join(opening).strip():
+                title = line[2:]
                 continue
-            doc = _trimmed(doc, limit)
-        docs.append(doc)
-    data["docs"] = docs + entries
+            break
+        if not line.startswith(("|", "---")):
+            opening.append(_LIST_ITEM.sub("", line))
+    text = _cut(_plain(" ".join(opening)), SUMMARY_CHARS["document"])
+    heading = _plain(title).strip() if title else PurePosixPath(path).stem
+    return {"location": location, "title": html.escape(heading), "text": html.escape(text)}
+
+
+def finish(index_file: Path, entries: list[dict[str, Any]]) -> int:
+    """Add kb's entries to Material's index; return its new size in bytes."""
+    data = json.loads(index_file.read_text(encoding="utf-8"))
+    data["docs"] = [*data.get("docs", []), *entries]
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     replace_atomic(index_file, text)
     return len(text.encode("utf-8"))
