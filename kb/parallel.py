@@ -1,14 +1,20 @@
 """Independent work spread over the machine's cores by forked workers, when there is enough of it.
 
-Workers are forked, so they start with the caller's objects already in memory: the function
-(a closure over a whole knowledge base, say) is never pickled, only each item and each result.
-Where fork is unavailable or unsafe (other threads running, as in `kb serve`), or the work is
-too small to pay for the workers, it runs in-process.
+Workers are forked, so they start with everything the caller has loaded (a whole knowledge base,
+MkDocs' pages): neither the function, a closure say, nor the items are pickled, only the results,
+which come back in item order. Records a worker logs under the given logger come back too and
+are logged again in the parent, in item order, so its handlers (counting, collecting) see them
+as in a serial run; a worker's exception is raised in the parent after the records logged
+before it (as a RuntimeError if it cannot be pickled). Where fork is unavailable or unsafe
+(other threads running, as in `kb serve`), or the work is too small to pay for the workers, it
+runs in-process.
 """
 
 from __future__ import annotations
 
+import logging
 import os
+import pickle
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
@@ -18,35 +24,92 @@ from kb import heap
 T = TypeVar("T")
 R = TypeVar("R")
 
-_task: Callable[[Any], Any] | None = None
-"""The function the forked workers run, inherited from the parent at fork time."""
+CHUNKS_PER_WORKER = 8
+"""Chunks each worker takes in turn, so one slow chunk does not leave the other cores idle."""
 
+LogEntry = tuple[str, int, str]
+"""A log record a worker made: logger name, level and message."""
 
-def _run(item: Any) -> Any:
-    assert _task is not None
-    return _task(item)
+_job: tuple[Sequence[Any], Callable[[Any], Any], str | None] | None = None
+"""The items, the function and the logger of the current `fork_map`, inherited by the workers."""
 
 
 def workers_for(items: int, per_worker: int) -> int:
-    """How many workers `items` pieces of work pay for: one per `per_worker` items, at most one per core."""
+    """How many workers `items` pieces of work pay for: one per `per_worker` items, at most one
+    per core; 1 (no fork) when they pay for fewer, or forking is unavailable or unsafe."""
+    if not hasattr(os, "fork") or threading.active_count() > 1:  # a fork copies locks other threads may hold
+        return 1
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    return min(cores, items // per_worker)
+    return max(min(cores, items // per_worker), 1)
 
 
-def fork_map(function: Callable[[T], R], items: Sequence[T], per_worker: int, chunksize: int = 1) -> list[R]:
+def fork_map(function: Callable[[T], R], items: Sequence[T], per_worker: int, logger: str | None = None) -> list[R]:
     """`[function(item) for item in items]`, in order, spread over the cores when there are at
-    least `per_worker` items for each extra worker. Items and results must pickle."""
+    least `per_worker` items for each worker; records logged under `logger` are carried back."""
     workers = workers_for(len(items), per_worker)
-    if workers <= 1 or threading.active_count() > 1:  # a fork copies locks other threads may hold
+    if workers < 2:
         return [function(item) for item in items]
     import multiprocessing  # only work this large pays for importing it
 
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return [function(item) for item in items]
-    global _task
-    _task = function
+    global _job
+    size = max(len(items) // (workers * CHUNKS_PER_WORKER), 1)
+    chunks = [range(start, min(start + size, len(items))) for start in range(0, len(items), size)]
+    _job = (items, function, logger)
     try:
         with heap.frozen(), multiprocessing.get_context("fork").Pool(workers) as pool:
-            return pool.map(_run, items, chunksize=chunksize)
+            outcomes = pool.map(_work, chunks, chunksize=1)
     finally:
-        _task = None
+        _job = None
+    results: list[R] = []
+    for chunk_results, error in outcomes:
+        for result, records in chunk_results:
+            for name, level, message in records:
+                record = {"name": name, "levelno": level, "levelname": logging.getLevelName(level), "msg": message}
+                logging.getLogger(name).handle(logging.makeLogRecord(record))
+            results.append(result)
+        if error is not None:
+            raise error
+    return results
+
+
+class _Capture(logging.Handler):
+    """Every record a worker logs under the job's logger, kept to be logged again by the parent."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.NOTSET)
+        self.records: list[LogEntry] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append((record.name, record.levelno, record.getMessage()))
+
+
+def _work(indices: range) -> tuple[list[tuple[Any, list[LogEntry]]], BaseException | None]:
+    """In a worker: the function on these items, each result with its log records, or the error that stopped it."""
+    assert _job is not None
+    items, function, name = _job
+    logger = logging.getLogger(name) if name else None
+    capture = _Capture()
+    if logger is not None:
+        for handler in list(logger.handlers):
+            logger.removeHandler(handler)  # the parent's handlers: their copies here would count nothing
+        logger.addHandler(capture)
+    results: list[tuple[Any, list[LogEntry]]] = []
+    try:
+        for i in indices:
+            capture.records = []
+            results.append((function(items[i]), capture.records))
+    except Exception as err:
+        results.append((None, capture.records))
+        return results, _picklable(err)
+    finally:
+        if logger is not None:
+            logger.removeHandler(capture)
+    return results, None
+
+
+def _picklable(err: Exception) -> BaseException:
+    try:
+        pickle.loads(pickle.dumps(err))
+    except Exception:
+        return RuntimeError(f"{type(err).__name__}: {err}")
+    return err

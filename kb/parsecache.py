@@ -78,7 +78,7 @@ class ParseCache:
                 results[i] = hit[1]
             else:
                 misses.append((i, key, stamp, stat.st_mtime))
-        parsed = fork_map(_parse, [key for _, key, _, _ in misses], PARALLEL_MIN, chunksize=256)
+        parsed = fork_map(_parse, [key for _, key, _, _ in misses], PARALLEL_MIN)
         now = time.time()
         for (i, key, stamp, mtime), result in zip(misses, parsed, strict=True):
             results[i] = result

@@ -95,7 +95,7 @@ def render_documents(kb: KnowledgeBase, extra: Mapping[str, Any] | None = None) 
 
     if workers_for(len(jobs), PARALLEL_MIN) > 1:
         view.prepare()  # what every document uses, computed once rather than in each worker
-    texts = fork_map(one, jobs, PARALLEL_MIN, chunksize=8)
+    texts = fork_map(one, jobs, PARALLEL_MIN)
     failed = [text for text in texts if isinstance(text, Diagnostic)]
     if failed:
         raise RenderError(failed[:1])

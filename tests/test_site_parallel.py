@@ -10,7 +10,7 @@ import pytest
 
 from bench.site_bench import generate as generate_kb
 from kb.config import Config, discover
-from kb.site import forkmap, parallel
+from kb.site import parallel
 from kb.site.build import SiteError, generate, mkdocs_build, mkdocs_config, write_docs
 from kb.site.pages import Site
 from tests.conftest import SAMPLE
@@ -73,7 +73,7 @@ def test_workers_only_for_large_sites_and_known_plugins(tmp_path: Path) -> None:
     material = mkdocs_config(config, tmp_path / "site", strict=True)
     assert parallel.workers(material, 10) == 1
     cores = os.cpu_count() or 1
-    assert parallel.workers(material, forkmap.PER_PROCESS_MIN * 64) == min(cores, 64)
+    assert parallel.workers(material, parallel.PER_WORKER * 64) == min(cores, 64)
     plain = tmp_path / "mkdocs.yml"
     plain.write_text("site_name: plain\nplugins:\n  - search\n")
     (config.root / "mkdocs.yml").symlink_to(plain)  # MkDocs' own theme and search plugin: not known to share

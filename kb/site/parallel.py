@@ -36,13 +36,15 @@ from mkdocs.structure.nav import get_navigation
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-from kb.site import forkmap
+from kb.parallel import fork_map, workers_for
 
 MKDOCS_VERSION = "1.6."
 """The MkDocs release whose `build` this module follows."""
 PLUGINS = frozenset({"material/search", "material/tags"})
 """Plugins whose per-page state the workers carry back to the parent (search entries; the
 tags plugin keeps state only in the events the parent runs)."""
+PER_WORKER = 250
+"""Pages per worker process below which forking costs more than it saves."""
 LOGGER = "mkdocs"
 """The logger whose records the workers send back (MkDocs logs everything under it)."""
 
@@ -53,7 +55,7 @@ def workers(config: MkDocsConfig, pages: int) -> int:
     """How many processes to build `pages` pages with; 1 means MkDocs' own serial build."""
     if not mkdocs.__version__.startswith(MKDOCS_VERSION) or set(config.plugins) - PLUGINS:
         return 1
-    return forkmap.processes(pages)
+    return workers_for(pages, PER_WORKER)
 
 
 def build(config: MkDocsConfig, processes: int) -> None:
@@ -79,6 +81,11 @@ def build(config: MkDocsConfig, processes: int) -> None:
         raise
     finally:
         logger.removeHandler(warning_counter)
+
+
+def _per_worker(pages: list[Page], processes: int) -> int:
+    """The share of `pages` that makes `fork_map` use `processes` workers (at most one per core)."""
+    return max(len(pages) // processes, 1)
 
 
 def _build(config: MkDocsConfig, processes: int) -> None:
@@ -110,7 +117,7 @@ def _build(config: MkDocsConfig, processes: int) -> None:
         converter.convert(page)
         return _converted(page)
 
-    for page, state in zip(pages, forkmap.fork_map(pages, convert, processes, LOGGER), strict=True):
+    for page, state in zip(pages, fork_map(convert, pages, _per_worker(pages, processes), LOGGER), strict=True):
         _restore(page, state, files)
         assert page.content is not None
         page.content = config.plugins.on_page_content(page.content, page=page, config=config, files=files)
@@ -135,7 +142,7 @@ def _build(config: MkDocsConfig, processes: int) -> None:
         return added
 
     built = [file.page for file in doc_files if file.page is not None]
-    for added in forkmap.fork_map(built, write, processes, LOGGER):
+    for added in fork_map(write, built, _per_worker(built, processes), LOGGER):
         entries.extend(added)
 
     for page in built:
