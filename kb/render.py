@@ -7,7 +7,7 @@ texts out) that the site and the tests reuse; `render` adds the gates and the fi
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -45,6 +45,8 @@ class RenderResult:
 
     written: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    """Outputs of audits that are gone (`orphaned`), deleted by this render."""
     diffs: dict[str, str] = field(default_factory=dict)
     warnings: list[Diagnostic] = field(default_factory=list)
     documents: dict[str, str] = field(default_factory=dict)
@@ -102,13 +104,14 @@ def render_documents(kb: KnowledgeBase, extra: Mapping[str, Any] | None = None) 
     return dict(sorted((path, text) for (path, _, _), text in zip(jobs, texts, strict=True) if isinstance(text, str)))
 
 
-def unified_diff(path: str, old: str | None, new: str) -> str:
-    """A git-style diff of one output: committed text (a/) against what the records give (b/)."""
+def unified_diff(path: str, old: str | None, new: str | None) -> str:
+    """A git-style diff of one output: committed text (a/) against what the records give (b/),
+    `None` on either side for a file that is not there."""
     lines = difflib.unified_diff(
         (old or "").splitlines(keepends=True),
-        new.splitlines(keepends=True),
+        (new or "").splitlines(keepends=True),
         fromfile=f"a/{path}" if old is not None else "/dev/null",
-        tofile=f"b/{path}",
+        tofile=f"b/{path}" if new is not None else "/dev/null",
     )
     return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
 
@@ -126,6 +129,27 @@ def _target(base: Path, relative: str) -> Path:
         problem = Diagnostic("kb.toml", 0, 0, "E601", "outputs", f"output path {relative!r} leaves {base}")
         raise RenderError([problem])
     return path
+
+
+def orphaned(config: Config, base: Path, documents: Collection[str]) -> list[str]:
+    """Per-audit outputs on disk that no audit produces any more (the report of a deleted audit):
+    files matching an `{audit}` output path whose `{audit}` part is a record ID."""
+    import re
+
+    from kb.refs import is_record_id
+
+    found = set()
+    for output in config.outputs:
+        head, placeholder, tail = output.path.partition(AUDIT_PLACEHOLDER)
+        if not placeholder:
+            continue
+        pattern = re.compile(re.escape(head) + "(.+)" + re.escape(tail))
+        for path in base.glob(output.path.replace(AUDIT_PLACEHOLDER, "*")):
+            relative = path.relative_to(base).as_posix()
+            match = pattern.fullmatch(relative)
+            if match and is_record_id(match[1]) and relative not in documents and path.is_file():
+                found.add(relative)
+    return sorted(found)
 
 
 def audit_context(config: Config, kb: KnowledgeBase) -> dict[str, Any]:
@@ -157,14 +181,15 @@ def render(
     """Rebuild every output under `out` (default: the knowledge base root), writing only changed files.
 
     With `check`, nothing is written and the result holds a unified diff per stale output;
-    with `strict`, validation warnings stop the render too.
+    with `strict`, validation warnings stop the render too. The output of an audit that is gone
+    is deleted (with `check`: shown as a diff deleting it).
     Raises RenderError, before anything is written, when the records are invalid or hold a secret.
     When the render stamp proves nothing changed since the last run, no record is even loaded.
     """
     base = out if out is not None else config.root
     inputs = stamp.fingerprint(config, {"strict": strict, **(extra or {})})
     proven = None if config.repositories else stamp.current(config, base, inputs.digest)  # git is an input too
-    if proven is not None:
+    if proven is not None and not orphaned(config, base, proven[0]):
         return RenderResult(unchanged=proven[0], warnings=proven[1])
     from kb.secrets import scan
     from kb.store import load
@@ -189,6 +214,13 @@ def render(
             result.diffs[relative] = unified_diff(relative, old, text)
         else:
             result.written.append(relative)
+    for relative in orphaned(config, base, documents):
+        if check:
+            result.diffs[relative] = unified_diff(relative, _read(base / relative), None)
+        else:
+            result.removed.append(relative)
     write_batch((), [(targets[relative], documents[relative]) for relative in result.written])
+    for relative in result.removed:
+        (base / relative).unlink(missing_ok=True)
     stamp.save(config, base, inputs.digest, inputs.newest, documents, report.warnings)
     return result

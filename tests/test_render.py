@@ -76,6 +76,21 @@ def test_a_missing_output_is_stale(sample_kb: Path) -> None:
     assert not (sample_kb / "docs").exists()
 
 
+def test_the_report_of_a_deleted_audit_is_stale_then_removed(sample_kb: Path) -> None:
+    run_kb(sample_kb, "render")
+    gone = "docs/audits/AUD-old-session-4h2kq.md"
+    (sample_kb / gone).write_text("# Old session\n")
+    (sample_kb / "docs/audits/notes.md").write_text("kept: not named for a record\n")
+    check = run_kb(sample_kb, "render", "--check")
+    assert check.exit_code == 1
+    assert f"--- a/{gone}\n+++ /dev/null\n" in check.stdout and "-# Old session\n" in check.stdout
+    assert "1 stale" in check.stderr and (sample_kb / gone).exists()
+    result = run_kb(sample_kb, "render", "--json")
+    assert result.exit_code == 0 and '"removed": [\n    "docs/audits/AUD-old-session-4h2kq.md"\n  ]' in result.stdout
+    assert not (sample_kb / gone).exists() and (sample_kb / "docs/audits/notes.md").exists()
+    assert run_kb(sample_kb, "render", "--check").exit_code == 0
+
+
 def test_only_changed_files_are_rewritten(sample_kb: Path) -> None:
     run_kb(sample_kb, "render")
     stamps = {p: p.stat().st_mtime_ns for p in (sample_kb / "docs").rglob("*.md")}

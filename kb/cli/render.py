@@ -16,16 +16,20 @@ from kb.cli.common import config, fail, print_json
     help="Write the outputs under DIR instead of the knowledge base root.",
 )
 @click.option("--check", is_flag=True, help="Write nothing; print a diff and exit 1 if any output is stale.")
-@click.option("--json", "as_json", is_flag=True, help='Print {"written", "unchanged", "stale"} instead of lines.')
+@click.option(
+    "--json", "as_json", is_flag=True, help='Print {"written", "unchanged", "removed", "stale"} instead of lines.'
+)
 @click.pass_context
 def command(ctx: click.Context, out: Path | None, check: bool, as_json: bool) -> None:
     """Render the audit reports, INFRA_ANATOMY, GITOPS and the pickup list from the records.
 
     The records are validated and scanned for secrets first; on any problem nothing is
     written. Outputs and their paths come from `outputs` in kb.toml (`{audit}` expands to
-    each audit's ID); only files whose text changed are rewritten, atomically.
+    each audit's ID); only files whose text changed are rewritten, atomically. The report of an
+    audit that no longer exists is removed.
 
-    With --check nothing is written: stale outputs are printed as a unified diff and the
+    With --check nothing is written: stale outputs (and reports of audits that are gone) are
+    printed as a unified diff and the
     exit status is 1, so CI and pre-commit can insist the committed docs are current.
     Exit status: 0 done (or current), 1 stale or invalid records, 2 usage error.
 
@@ -44,7 +48,9 @@ def command(ctx: click.Context, out: Path | None, check: bool, as_json: bool) ->
     for warning in result.warnings:
         click.echo(warning.format(), err=True)
     if as_json:
-        print_json({"written": result.written, "unchanged": result.unchanged, "stale": result.stale})
+        print_json(
+            {"written": result.written, "unchanged": result.unchanged, "removed": result.removed, "stale": result.stale}
+        )
     elif check:
         for diff in result.diffs.values():
             click.echo(diff, nl=False)
@@ -53,5 +59,8 @@ def command(ctx: click.Context, out: Path | None, check: bool, as_json: bool) ->
     else:
         for path in result.written:
             click.echo(f"wrote {path}", err=True)
-        click.echo(f"{len(result.written)} written, {len(result.unchanged)} unchanged", err=True)
+        for path in result.removed:
+            click.echo(f"removed {path} (its audit is gone)", err=True)
+        removed = f", {len(result.removed)} removed" if result.removed else ""
+        click.echo(f"{len(result.written)} written, {len(result.unchanged)} unchanged{removed}", err=True)
     ctx.exit(1 if result.stale else 0)
