@@ -12,7 +12,6 @@ runs in-process.
 
 from __future__ import annotations
 
-import logging
 import os
 import pickle
 import threading
@@ -63,48 +62,58 @@ def fork_map(function: Callable[[T], R], items: Sequence[T], per_worker: int, lo
     results: list[R] = []
     for chunk_results, error in outcomes:
         for result, records in chunk_results:
-            for name, level, message in records:
-                record = {"name": name, "levelno": level, "levelname": logging.getLevelName(level), "msg": message}
-                logging.getLogger(name).handle(logging.makeLogRecord(record))
+            if records:
+                _log_again(records)
             results.append(result)
         if error is not None:
             raise error
     return results
 
 
-class _Capture(logging.Handler):
-    """Every record a worker logs under the job's logger, kept to be logged again by the parent."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.NOTSET)
-        self.records: list[LogEntry] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append((record.name, record.levelno, record.getMessage()))
-
-
 def _work(indices: range) -> tuple[list[tuple[Any, list[LogEntry]]], BaseException | None]:
     """In a worker: the function on these items, each result with its log records, or the error that stopped it."""
     assert _job is not None
     items, function, name = _job
-    logger = logging.getLogger(name) if name else None
-    capture = _Capture()
-    if logger is not None:
-        for handler in list(logger.handlers):
-            logger.removeHandler(handler)  # the parent's handlers: their copies here would count nothing
-        logger.addHandler(capture)
+    records: list[LogEntry] = []
+    release = _capture(name, records) if name else None
     results: list[tuple[Any, list[LogEntry]]] = []
+    before = 0
     try:
         for i in indices:
-            capture.records = []
-            results.append((function(items[i]), capture.records))
+            before = len(records)
+            results.append((function(items[i]), records[before:]))
     except Exception as err:
-        results.append((None, capture.records))
+        results.append((None, records[before:]))
         return results, _picklable(err)
     finally:
-        if logger is not None:
-            logger.removeHandler(capture)
+        if release is not None:
+            release()
     return results, None
+
+
+def _capture(name: str, records: list[LogEntry]) -> Callable[[], None]:
+    """In a worker: what is logged under `name` goes to `records` instead of the parent's handlers
+    (whose copies here would count nothing); returns the function that ends this."""
+    import logging  # only forked work with a logger needs it: kb's start-up does not pay for it
+
+    class Capture(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append((record.name, record.levelno, record.getMessage()))
+
+    logger, capture = logging.getLogger(name), Capture()
+    for handler in list(logger.handlers):
+        logger.removeHandler(handler)
+    logger.addHandler(capture)
+    return lambda: logger.removeHandler(capture)
+
+
+def _log_again(records: list[LogEntry]) -> None:
+    """In the parent: a worker's records, logged as if made here."""
+    import logging
+
+    for name, level, message in records:
+        record = {"name": name, "levelno": level, "levelname": logging.getLevelName(level), "msg": message}
+        logging.getLogger(name).handle(logging.makeLogRecord(record))
 
 
 def _picklable(err: Exception) -> BaseException:
