@@ -13,7 +13,6 @@ runs in-process.
 from __future__ import annotations
 
 import os
-import pickle
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
@@ -117,6 +116,8 @@ def _log_again(records: list[LogEntry]) -> None:
 
 
 def _picklable(err: Exception) -> BaseException:
+    import pickle
+
     try:
         pickle.loads(pickle.dumps(err))
     except Exception:
