@@ -12,6 +12,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from kb.config import ConfigError, discover
 from kb.layout import FOLDERS
@@ -69,8 +70,8 @@ def _positive(text: str) -> int:
 def _formatter(prog: str) -> argparse.HelpFormatter:
     """argparse's formatter, as wide as the terminal up to 100 columns (as the other verbs' help).
 
-    Asking os for the width directly spares a search the import of shutil, which argparse would
-    make to ask, and which costs more than a tenth of the parsing."""
+    Asking os for the width directly spares a search the import of shutil (about 3 ms here),
+    which argparse would make to ask."""
     try:
         columns = os.get_terminal_size(sys.stdout.fileno()).columns
     except (OSError, ValueError):
@@ -82,33 +83,14 @@ def parser() -> argparse.ArgumentParser:
     """The argument parser of `kb search` (its --help is the command's manual)."""
     p = argparse.ArgumentParser(prog="kb search", description=DESCRIPTION, epilog=EXAMPLES, formatter_class=_formatter)
     p.add_argument("query", nargs="+", metavar="QUERY", help="Words, quoted phrases, record IDs or commit hashes.")
-    p.add_argument(
-        "--kind", dest="kinds", action="append", default=[], choices=tuple(FOLDERS), help="Only this kind (repeatable)."
-    )
-    p.add_argument(
-        "--tag",
-        dest="tags",
-        action="append",
-        default=[],
-        metavar="TAG",
-        help="Only records with this tag (repeat: all of them).",
-    )
-    p.add_argument(
-        "--severity",
-        dest="severities",
-        action="append",
-        default=[],
-        choices=SEVERITIES,
-        help="Only findings this bad (repeatable).",
-    )
-    p.add_argument(
-        "--status",
-        dest="statuses",
-        action="append",
-        default=[],
-        choices=STATUSES,
-        help="Only findings or actions so (repeatable).",
-    )
+    filters: list[tuple[str, str, dict[str, Any], str]] = [
+        ("--kind", "kinds", {"choices": tuple(FOLDERS)}, "Only this kind (repeatable)."),
+        ("--tag", "tags", {"metavar": "TAG"}, "Only records with this tag (repeat: all of them)."),
+        ("--severity", "severities", {"choices": SEVERITIES}, "Only findings this bad (repeatable)."),
+        ("--status", "statuses", {"choices": STATUSES}, "Only findings or actions so (repeatable)."),
+    ]
+    for flag, dest, accepted, text in filters:
+        p.add_argument(flag, dest=dest, action="append", default=[], help=text, **accepted)
     p.add_argument(
         "--since",
         type=_day,
