@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from kb.refs import CommitRef
+
 CONFIG_NAME = "kb.toml"
 
 
@@ -66,6 +68,12 @@ class Config(NamedTuple):
     @property
     def default_repository(self) -> Repository | None:
         return next((r for r in self.repositories if r.default), None)
+
+    def canonical(self, ref: CommitRef) -> CommitRef:
+        """`ref` as kb keeps it: the default repository's commits carry no repository name, so
+        `HASH` and `DEFAULT@HASH` are one commit, with one commit record."""
+        default = self.default_repository
+        return CommitRef(None, ref.hash) if default is not None and ref.repo == default.name else ref
 
     def repository(self, name: str | None) -> Repository | None:
         """The repository a commit reference names (`None` is the default one)."""

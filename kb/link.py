@@ -51,7 +51,7 @@ def citations(kb: KnowledgeBase) -> list[Citation]:
         cited = list(cited_commits(entry))
         if isinstance(entry.record, Commit):
             cited.append((("hash",), CommitRef(entry.record.repo, entry.record.hash)))
-        found += [Citation(ref, entry, path) for path, ref in cited]
+        found += [Citation(kb.config.canonical(ref), entry, path) for path, ref in cited]
     return found
 
 
@@ -251,9 +251,10 @@ def plan(
     for entry in kb.entries.get("commit", []):
         old = entry.record
         assert isinstance(old, Commit)
-        full = resolution.full.get(CommitRef(old.repo, old.hash))
+        stored = config.canonical(CommitRef(old.repo, old.hash))
+        full = resolution.full.get(stored)
         if full:
-            entries.setdefault((old.repo, full), (entry, old))
+            entries.setdefault((stored.repo, full), (entry, old))
 
     def unlinked(keys: Collection[Key]) -> list[Key]:
         return [k for k in keys if k not in entries or not _complete(entries[k][1])]

@@ -119,7 +119,8 @@ class KnowledgeBase:
     def _commits_by_prefix(self) -> dict[tuple[str | None, str], list[Commit]]:
         index: dict[tuple[str | None, str], list[Commit]] = {}
         for commit in self.commits:
-            index.setdefault((commit.repo, commit.hash[:7]), []).append(commit)
+            repo = self.config.canonical(CommitRef(commit.repo, commit.hash)).repo
+            index.setdefault((repo, commit.hash[:7]), []).append(commit)
         return index
 
     @cached_property
@@ -132,9 +133,11 @@ class KnowledgeBase:
         return index
 
     def commit(self, ref: CommitRef) -> Commit | None:
-        """The stored commit a reference names, matching abbreviations either way."""
+        """The stored commit a reference names, matching abbreviations either way (and `HASH`
+        with `DEFAULT@HASH`: see `Config.canonical`)."""
+        ref = self.config.canonical(ref)
         for commit in self._commits_by_prefix.get((ref.repo, ref.hash[:7]), []):
-            if ref.matches(CommitRef(commit.repo, commit.hash)):
+            if ref.matches(self.config.canonical(CommitRef(commit.repo, commit.hash))):
                 return commit
         return None
 

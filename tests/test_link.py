@@ -41,6 +41,26 @@ def test_link_writes_a_commit_record_per_cited_commit_with_git_facts(world: Worl
     assert run_kb(world.root, "validate").exit_code == 0
 
 
+def test_naming_the_default_repository_cites_the_same_commit(world: World) -> None:
+    world.write(
+        "findings",
+        "F-again-66666",
+        f"""\
+        id: F-again-66666
+        audit: {AUDIT}
+        title: again
+        commits: ["app@{world.fix[:8]}"]
+        """,
+    )
+    result = run_kb(world.root, "link")
+    assert result.exit_code == 0, result.output
+    names = {p.name for p in (world.root / "data" / "commits").iterdir()}
+    assert f"{world.fix}.yaml" in names and not any(name.startswith("app@") for name in names)
+    kb = load(discover(world.root))
+    assert kb.cited_commit(f"app@{world.fix[:8]}") is kb.cited_commit(world.fix[:7]) is not None
+    assert "W405" not in run_kb(world.root, "validate").output
+
+
 def test_second_run_changes_nothing_and_json_says_so(world: World) -> None:
     run_kb(world.root, "link")
     before = world.snapshot()
