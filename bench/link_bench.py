@@ -21,10 +21,11 @@ import random
 import resource
 import shutil
 import subprocess
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+from procs import compile_kb, kb_command
 
 from kb.git import Repository
 
@@ -148,7 +149,8 @@ def main() -> None:
 
     kb_root = OUT / "kb"
     build_kb(kb_root, repo_path, prefixes)
-    command = [sys.executable, "-m", "kb", "--root", str(kb_root), "link"]
+    compile_kb()
+    command = [*kb_command(), "--root", str(kb_root), "link"]
     runs = [
         ("first run: no cache, writes every record", lambda: None),
         ("second run: nothing to change", lambda: None),

@@ -13,9 +13,9 @@ import pytest
 from kb.config import discover
 from kb.layout import FOLDERS
 from kb.models import KINDS, ActionStatus, FindingStatus, Severity
-from kb.search import Filters, SearchResult, search
 from kb.search.documents import SEVERITIES, STATUSES
 from kb.search.index import index_path
+from kb.search.query import Filters, SearchResult, search
 from tests.conftest import run_kb
 
 CNI_FINDING = "F-vps-builder-node-cni-broken-9tb5e"
@@ -26,6 +26,8 @@ AUDIT = "AUD-production-ecosystem-audit-k3f9x"
 
 
 NO_FILTERS = Filters()
+KB = [sys.executable, "-m", "kb"]
+"""The `kb` command as its own process: kb/__main__.py, where the console script starts too."""
 
 
 def find(root: Path, query: str, filters: Filters = NO_FILTERS, limit: int = 10) -> SearchResult:
@@ -320,8 +322,7 @@ def test_bad_filter_values_are_usage_errors(sample_kb: Path) -> None:
 def kb_process(root: Path, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     """`kb ARGS` as its own process, started the way the `kb` command starts (kb.__main__)."""
     env = {**os.environ, "KB_ROOT": str(root)} if cwd is None else dict(os.environ)
-    command = [sys.executable, "-c", "import sys; from kb.__main__ import main; sys.argv[0] = 'kb'; main()", *args]
-    return subprocess.run(command, capture_output=True, text=True, env=env, cwd=cwd)
+    return subprocess.run([*KB, *args], capture_output=True, text=True, env=env, cwd=cwd)
 
 
 def test_a_search_starts_on_the_standard_library_alone(sample_kb: Path) -> None:
@@ -367,9 +368,8 @@ def test_search_finds_the_knowledge_base_upward_from_the_current_folder(sample_k
 
 
 def test_a_reader_that_stops_early_gets_no_traceback(sample_kb: Path) -> None:
-    command = [sys.executable, "-c", "import sys; from kb.__main__ import main; sys.argv[0] = 'kb'; main()"]
     env = {**os.environ, "KB_ROOT": str(sample_kb)}
-    proc = subprocess.Popen([*command, "search", "node"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    proc = subprocess.Popen([*KB, "search", "node"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     assert proc.stdout is not None and proc.stderr is not None
     proc.stdout.close()  # before kb has started: its first write finds no reader (`kb search node | head -0`)
     stderr = proc.stderr.read().decode()

@@ -12,12 +12,14 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kb.config import ConfigError, discover
 from kb.layout import FOLDERS
 from kb.search.documents import SEVERITIES, STATUSES
-from kb.search.query import END, START, Filters, SearchError, SearchResult, search
+
+if TYPE_CHECKING:
+    from kb.search.query import SearchResult
 
 SUMMARY = "Search lessons, findings, actions, audits, commits and snapshots, best match first."
 
@@ -104,6 +106,8 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str], root: Path | None = None) -> int:
     """Run `kb search ARGV` for the knowledge base at `root` (else KB_ROOT, else found upward); the exit status."""
+    from kb.search.query import Filters, SearchError, search  # here, so `kb --help` need not load SQLite
+
     args = parser().parse_intermixed_args(argv)
     if root is None and os.environ.get("KB_ROOT"):
         root = Path(os.environ["KB_ROOT"])
@@ -134,6 +138,13 @@ def main(argv: list[str], root: Path | None = None) -> int:
     return 1
 
 
+def _unmarked(snippet: str) -> str:
+    """A snippet without the marks around its matching words."""
+    from kb.search.query import END, START
+
+    return snippet.replace(START, "").replace(END, "")
+
+
 def _print_json(result: SearchResult, records: Path, root: Path) -> None:
     import json
 
@@ -143,7 +154,7 @@ def _print_json(result: SearchResult, records: Path, root: Path) -> None:
             "kind": hit.kind,
             "title": hit.title,
             "score": hit.score,
-            "snippet": hit.snippet.replace(START, "").replace(END, ""),
+            "snippet": _unmarked(hit.snippet),
             "date": hit.date,
             "path": (records / hit.path).relative_to(root).as_posix(),
             "severity": hit.severity,
@@ -158,10 +169,12 @@ def _print_json(result: SearchResult, records: Path, root: Path) -> None:
 
 def _print_text(result: SearchResult, color: bool) -> None:
     """Each hit as its ID, facts and score, its title (when the snippet is not it) and the snippet."""
+    from kb.search.query import END, START
+
     bold, mark, reset = (BOLD, HIGHLIGHT, RESET) if color else ("", "", "")
     for hit in result.hits:
         facts = " · ".join(fact for fact in (hit.kind, hit.severity, hit.status, hit.date) if fact)
         print(f"{bold}{hit.id}{reset}  {facts}  (score {hit.score:g})")
-        if hit.snippet.replace(START, "").replace(END, "") != hit.title:
+        if _unmarked(hit.snippet) != hit.title:
             print(f"  {hit.title}")
         print(f"  {hit.snippet.replace(START, mark).replace(END, reset)}\n")
