@@ -29,14 +29,16 @@ def compile_kb() -> None:
     compileall.compile_dir(ROOT / "kb", quiet=1)
 
 
-def timed(args: list[str], cwd: Path | None = None) -> tuple[float, float]:
-    """Wall time and CPU time (user + system) of one process, in milliseconds.
+def timed(args: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> tuple[float, float]:
+    """Wall time and CPU time (user + system) of one process, in milliseconds; stdin is not a
+    terminal, as when a script or an agent runs kb.
 
     On a shared machine the wall time includes waiting for a core; the CPU time does not, so it
-    is close to what the wall time would be on an idle machine."""
+    is close to what the wall time would be on an idle machine. A command the kb daemon runs
+    spends its CPU time in the daemon's worker, which this does not count: use the wall time."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    subprocess.run(args, cwd=cwd, capture_output=True, check=False)
+    subprocess.run(args, cwd=cwd, env=env, stdin=subprocess.DEVNULL, capture_output=True, check=False)
     elapsed = (time.perf_counter() - start) * 1000
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return elapsed, (after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime) * 1000

@@ -1,7 +1,9 @@
 """Start kb: the `kb` command and `python -m kb`.
 
-`kb search ...` goes straight to its own argument parser, with only the standard library
-loaded, so a search answers fast; every other verb goes through the click group in kb.cli.
+A quick verb goes to the kb daemon when one is running (kb/daemon), which answers it without
+starting Python and importing the libraries again. Otherwise the command runs here: `kb search
+...` straight to its own argument parser, with only the standard library loaded, every other
+verb through the click group in kb.cli.
 """
 
 from __future__ import annotations
@@ -11,19 +13,39 @@ import sys
 
 
 def main() -> None:
+    from kb.daemon import client
+
+    argv = sys.argv[1:]
+    status = client.served(argv)
+    if status is None:
+        try:
+            status = run(argv)
+        finally:
+            client.start_for(argv)
+    sys.exit(status)
+
+
+def run(argv: list[str]) -> int:
+    """Run `kb ARGV` in this process; the exit status."""
     try:
-        if sys.argv[1:2] == ["search"]:
+        if argv[:1] == ["search"]:
             from kb.search.cli import main as search
 
-            sys.exit(search(sys.argv[2:]))
+            return search(argv[1:])
         from kb.cli import main as cli
 
-        cli()
+        cli.main(args=argv, prog_name="kb")
+        return 0
+    except SystemExit as exit:
+        if exit.code is None or isinstance(exit.code, int):
+            return exit.code or 0
+        print(exit.code, file=sys.stderr)
+        return 1
     except BrokenPipeError:
         # The reader went away (`kb search x | head -1`): exit 1 without a traceback, as click
         # does for the other verbs. Stdout now points at /dev/null, so the flush at exit succeeds.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        sys.exit(1)
+        return 1
 
 
 if __name__ == "__main__":

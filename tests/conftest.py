@@ -15,6 +15,12 @@ ROOT = Path(__file__).parent.parent
 SAMPLE = ROOT / "data"
 
 
+@pytest.fixture(autouse=True)
+def no_daemon(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`kb` processes started by tests run in the foreground and start no daemon (test_daemon's excepted)."""
+    monkeypatch.setenv("KB_DAEMON", "off")
+
+
 @pytest.fixture
 def sample_kb(tmp_path: Path) -> Path:
     """A private copy of the sample knowledge base (kb.toml plus data/) to change freely."""

@@ -17,6 +17,7 @@ from kb import __version__
 COMMANDS: dict[str, str] = {
     "build": "kb.cli.build",
     "close": "kb.cli.close",
+    "daemon": "kb.cli.daemon",
     "diff": "kb.cli.diff",
     "import": "kb.cli.import_",
     "init": "kb.cli.init",

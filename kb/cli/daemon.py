@@ -1,0 +1,92 @@
+"""`kb daemon start|stop|status`: the warm background process that answers the quick verbs."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+import click
+
+from kb.cli.common import print_json
+from kb.daemon import client
+
+T = TypeVar("T")
+WAIT_SECONDS = 30.0
+"""How long `start` and `stop` wait for the daemon to come up or go away."""
+
+
+@click.group()
+def command() -> None:
+    """The kb daemon: `search`, `new`, `show`, `list` and `pickup` in tens of milliseconds.
+
+    A `kb` process spends most of its time starting Python and importing pydantic, PyYAML and
+    click. The daemon does that once and then runs each of those verbs in a fork of itself,
+    with your working folder, environment, stdin, stdout and stderr, so the output and exit
+    status are the same. It also watches the records folders it searched (inotify), so a search
+    does not stat every record file.
+
+    The first such command starts it in the background; it stops after 20 minutes unused
+    (KB_DAEMON_IDLE, seconds) and is replaced when kb or its libraries change. KB_DAEMON=off
+    turns it off; `kb new` with prompts or --edit always runs in the foreground. Linux only.
+
+    \b
+    Examples:
+      kb daemon status
+      kb daemon stop
+      KB_DAEMON=off kb search probe      one command without it
+    """
+
+
+@command.command()
+def start() -> None:
+    """Start the daemon now (the first quick command would start it anyway)."""
+    if client.address() is None:
+        raise click.ClickException("the daemon is off here (KB_DAEMON=off, or not Linux)")
+    client.start()
+    status = _wait(lambda: client.control("status"))
+    if status is None:
+        raise click.ClickException(f"the daemon did not answer within {WAIT_SECONDS:g} s")
+    click.echo(f"kb daemon running (pid {status['pid']})")
+
+
+@command.command()
+def stop() -> None:
+    """Stop the daemon; commands already running finish."""
+    status = client.control("stop")
+    if status is None:
+        click.echo("kb daemon: not running")
+        return
+    if _wait(lambda: None if client.control("status") else True) is None:
+        raise click.ClickException(f"the daemon (pid {status['pid']}) is still running after {WAIT_SECONDS:g} s")
+    click.echo(f"kb daemon stopped (pid {status['pid']}, served {status['served']} commands)")
+
+
+@command.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
+@click.pass_context
+def status(ctx: click.Context, as_json: bool) -> None:
+    """Whether the daemon runs, since when, and how many commands it served; exit 1 if not running."""
+    state = client.control("status")
+    if as_json:
+        print_json({"running": state is not None, **(state or {})})
+    elif state is None:
+        click.echo("kb daemon: not running")
+    else:
+        started = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(state["started"]))
+        click.echo(
+            f"kb daemon running: pid {state['pid']}, since {started}, served {state['served']} commands,"
+            f" stops after {state['idle_timeout']:g} s unused"
+        )
+    ctx.exit(0 if state else 1)
+
+
+def _wait(probe: Callable[[], T | None]) -> T | None:
+    """Call `probe` until it returns something, for up to WAIT_SECONDS; that value or None."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
+        value = probe()
+        if value is not None:
+            return value
+        time.sleep(0.05)
+    return None
