@@ -24,14 +24,15 @@ DEADLOCK = "F-kyverno-cronjob-deadlock-8fs4k"
 
 
 def kb(*args: str, name: str = NAME, cwd: Path | None = None, **env: str) -> subprocess.CompletedProcess[str]:
-    """`kb ARGS` as its own process, with stdin not a terminal (as from a script or an agent)."""
+    """`kb ARGS` as its own process, with stdin not a terminal (as from a script or an agent);
+    a daemon it starts stops after two minutes unused, should a test fail before stopping it."""
     return subprocess.run(
         [sys.executable, "-m", "kb", *args],
         capture_output=True,
         text=True,
         stdin=subprocess.DEVNULL,
         cwd=cwd,
-        env={**os.environ, "KB_DAEMON": name, **env},
+        env={**os.environ, "KB_DAEMON": name, "KB_DAEMON_IDLE": "120", **env},
         timeout=120,
     )
 

@@ -20,13 +20,29 @@ import socket
 import sys
 import time
 import traceback
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from kb.daemon.client import SERVED, address, peer_uid
 
-PRELOAD = ("kb.cli", "kb.create", "kb.query", "kb.pickup", "kb.search.cli", "kb.search.query", "kb.search.index")
+if TYPE_CHECKING:
+    from kb.search.index import OnDisk
+    from kb.search.watch import WatchedListing
+
+PRELOAD = (
+    "kb.cli",
+    "kb.create",
+    "kb.query",
+    "kb.pickup",
+    "kb.search.cli",
+    "kb.search.query",
+    "kb.search.index",
+    "kb.search.watch",
+)
 """Modules the served verbs import, beside each verb's own (kb.cli.COMMANDS)."""
 
+MAX_WATCHED = 16
+"""Records folders whose listing a daemon keeps at most (the least recently searched go)."""
 IDLE_SECONDS = 1200.0
 RECHECK_SECONDS = 60.0
 """How often an unused daemon checks that kb's code is still the code it loaded."""
@@ -56,6 +72,7 @@ class Daemon:
         self.started = time.time()
         self.served = 0
         self.last_used = time.monotonic()
+        self.listings: dict[Path, WatchedListing] = {}
 
     def loop(self) -> None:
         """Serve until no command came for `idle` seconds, told to stop, or kb's code changes."""
@@ -96,6 +113,7 @@ class Daemon:
     def fork(self, conn: socket.socket, request: dict[str, Any], fds: list[int]) -> None:
         self.served += 1
         self.last_used = time.monotonic()
+        self.listings: dict[Path, WatchedListing] = {}
         if os.fork() == 0:
             self.server.close()
             status = work(conn, request, fds)
