@@ -96,7 +96,11 @@ class WatchedListing:
     """The record files of one records folder exactly as `index._scan` lists them, kept current
     by inotify. `current()` falls back to a full scan whenever the watch cannot be trusted (see
     the module docstring): symbolic links or hard links among the record files, a symbolic link
-    as a kind folder, lost events, watches that could not be set."""
+    as a kind folder, lost events, watches that could not be set.
+
+    Call `current()` in the watching process itself, before forking a search: a forked child
+    shares the inotify descriptor, and reading it there would take the events from the parent.
+    Not thread-safe."""
 
     def __init__(self, records: Path) -> None:
         """Watch `records` and list it; OSError when inotify is unavailable or the folder
@@ -104,6 +108,7 @@ class WatchedListing:
         self.records = records
         self.rescans = 0
         """Full scans so far, the first included."""
+        self._kind_paths = [records / folder for folder in FOLDERS.values()]
         self._fd = -1
         self._wds: dict[int, str | None] = {}
         """Each watch descriptor to its kind folder's kind, or None for the records folder."""
@@ -146,8 +151,8 @@ class WatchedListing:
         self._fd = _libc_call("inotify_init1", os.O_NONBLOCK | os.O_CLOEXEC)
         self._wds = {}
         identity = [self._add(self.records, None, RECORDS_MASK)]
-        for kind, folder in FOLDERS.items():
-            identity.append(self._add(self.records / folder, kind, KIND_MASK))
+        for kind, path in zip(FOLDERS, self._kind_paths, strict=True):
+            identity.append(self._add(path, kind, KIND_MASK))
         self._identity = identity
         self._trusted = identity == self._identify()  # not when a kind folder is a link or unreadable
 
@@ -168,6 +173,8 @@ class WatchedListing:
             wd = _libc_call("inotify_add_watch", self._fd, f"/proc/self/fd/{fd}".encode(), mask)
         finally:
             os.close(fd)
+        if wd in self._wds:
+            return None  # one folder under two names (a bind mount): whose event is it? `_identify` tells
         self._wds[wd] = kind
         return st.st_dev, st.st_ino
 
@@ -179,9 +186,9 @@ class WatchedListing:
             identity: list[Identity] = [(st.st_dev, st.st_ino)]
         except OSError:
             identity = [None]
-        for folder in FOLDERS.values():
+        for path in self._kind_paths:
             try:
-                st = os.lstat(self.records / folder)
+                st = os.lstat(path)
             except OSError:
                 identity.append(None)
                 continue
