@@ -238,16 +238,22 @@ def list_records(records: Path) -> tuple[OnDisk, set[str]]:
     return found, untrusted
 
 
+def manifest(found: OnDisk) -> bytes:
+    """The listing's facts marshalled, in listing order, to compare with the manifest of the last
+    update. marshal format 2 marks no object as shared, so the bytes depend on the listing alone,
+    not on what else holds its objects (a watched listing's are held twice)."""
+    return marshal.dumps(list(found.items()), 2)
+
+
 def _scan(records: Path) -> tuple[OnDisk, bytes]:
-    """Every record file, and the manifest: the same facts marshalled, in listing order, to
-    compare with the manifest of the last update. A listing given by `use_listing` for
-    `records` stands in for the folders, once."""
+    """Every record file and the manifest. A listing given by `use_listing` for `records` stands
+    in for the folders, once."""
     global _given
     given, _given = _given, None
     if given is not None and given[0] == records:
         return given[1], given[2]
     found = list_records(records)[0]
-    return found, marshal.dumps(found)
+    return found, manifest(found)
 
 
 def _delete(conn: sqlite3.Connection, rowid: int) -> None:

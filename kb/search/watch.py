@@ -23,7 +23,6 @@ from __future__ import annotations
 import ctypes
 import errno
 import functools
-import marshal
 import os
 import stat
 import struct
@@ -31,7 +30,7 @@ from contextlib import suppress
 from pathlib import Path
 
 from kb.layout import FOLDERS
-from kb.search.index import OnDisk, folder_fd, list_records, stat_names
+from kb.search.index import OnDisk, folder_fd, list_records, manifest, stat_names
 
 # From <sys/inotify.h>.
 IN_MODIFY = 0x2
@@ -83,15 +82,6 @@ def _libc_call(name: str, *args: int | bytes) -> int:
     return result
 
 
-def _manifest(found: OnDisk) -> bytes:
-    """`marshal.dumps(found)` as `_scan` makes it, so that an unchanged listing matches the
-    manifest a plain search stored. marshal marks objects referenced more than once, and the
-    listing's are also held by the watch, so a fresh copy is dumped, held once (as `_scan`
-    holds its dict while dumping it)."""
-    fresh = marshal.loads(marshal.dumps(found))
-    return marshal.dumps(fresh)
-
-
 class WatchedListing:
     """The record files of one records folder exactly as `index._scan` lists them, kept current
     by inotify. `current()` falls back to a full scan whenever the watch cannot be trusted (see
@@ -135,7 +125,7 @@ class WatchedListing:
         for kind in FOLDERS:
             found.update(self._folders[kind])
         if not self._manifest:
-            self._manifest = _manifest(found)
+            self._manifest = manifest(found)
         return found, self._manifest
 
     def close(self) -> None:
