@@ -12,8 +12,10 @@ raise no event in the folder) or has other hard links (edits through another nam
 kind folder that is a symbolic link, a lost event (queue overflow), a watch that could not be
 set (limits, permissions), and any change to the records folder or a kind folder itself (created,
 deleted, renamed, the path now leading to another folder, which is checked on every call with
-one stat per folder). Limits no event can tell: writes through a shared memory mapping and
-changes made by another machine on a network file system are not seen; do not use it there.
+one stat per folder). What no event tells: writes through a shared memory mapping (until the
+writer closes the file), a hard link to a record file made from outside the records folder
+after the watch started and then written through, and changes made by another machine on a
+network file system; where those happen, search without a watch.
 
 Standard library only (ctypes); imported by the daemon, never by a plain `kb search`.
 """
