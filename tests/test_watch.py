@@ -50,7 +50,8 @@ def watched(records: Path) -> Iterator[WatchedListing]:
 def assert_as_scanned(watched: WatchedListing) -> None:
     """The listing equals a fresh scan: the same files, stats, order and manifest bytes."""
     on_disk, manifest = watched.current()
-    assert (list(on_disk.items()), manifest) == (list(_scan(watched.records)[0].items()), _scan(watched.records)[1])
+    scanned, scanned_manifest = _scan(watched.records)
+    assert (list(on_disk.items()), manifest) == (list(scanned.items()), scanned_manifest)
 
 
 def later_mtime(path: Path) -> None:
