@@ -97,6 +97,26 @@ def test_a_served_command_prints_and_exits_as_the_foreground_one(
     )
 
 
+def test_a_served_search_finds_what_changed_a_moment_ago(daemon: None, sample_kb: Path) -> None:
+    """The daemon's inotify listing sees an edit, a new file and a delete made just before."""
+
+    def hits(word: str) -> set[str]:
+        result = kb("search", word, "--json", KB_ROOT=str(sample_kb))
+        assert result.returncode in (0, 1), result.stderr
+        return {hit["id"] for hit in json.loads(result.stdout)} if result.returncode == 0 else set()
+
+    assert hits("quokkafied") == set()  # the folder is watched from the first search on
+    assert str((sample_kb / "data").resolve()) in status()["watching"]
+    record = sample_kb / "data" / "findings" / f"{DEADLOCK}.yaml"
+    record.write_text(record.read_text().replace("title: ", "title: Quokkafied ", 1))
+    assert DEADLOCK in hits("quokkafied")
+    copy = record.with_name("F-wombat-copy-aaaaa.yaml")
+    copy.write_text(record.read_text().replace(DEADLOCK, "F-wombat-copy-aaaaa").replace("Quokkafied", "Wombatish"))
+    assert "F-wombat-copy-aaaaa" in hits("wombatish")
+    copy.unlink()
+    assert hits("wombatish") == set()
+
+
 def test_the_worker_runs_in_the_callers_folder(daemon: None, sample_kb: Path) -> None:
     before = served()
     result = kb("list", "finding", "--json", cwd=sample_kb / "data" / "findings")

@@ -108,16 +108,53 @@ class Daemon:
         return True
 
     def status(self) -> dict[str, Any]:
-        return {"pid": os.getpid(), "started": self.started, "served": self.served, "idle_timeout": self.idle}
+        return {
+            "pid": os.getpid(),
+            "started": self.started,
+            "served": self.served,
+            "idle_timeout": self.idle,
+            "watching": [str(records) for records in self.listings],
+        }
 
     def fork(self, conn: socket.socket, request: dict[str, Any], fds: list[int]) -> None:
         self.served += 1
         self.last_used = time.monotonic()
-        self.listings: dict[Path, WatchedListing] = {}
+        listing = self.listing(request) if request["argv"][:1] == ["search"] else None
         if os.fork() == 0:
             self.server.close()
+            if listing is not None:
+                from kb.search.index import use_listing
+
+                use_listing(*listing)
             status = work(conn, request, fds)
             os._exit(status)
+
+    def listing(self, request: dict[str, Any]) -> tuple[Path, OnDisk, bytes] | None:
+        """The searched records folder's current listing, kept by inotify; None if unknown.
+
+        The folder is found as the search will find it (KB_ROOT, else upward from its folder);
+        the first search of a folder starts watching it."""
+        from kb.config import ConfigError, discover
+        from kb.search.watch import WatchedListing
+
+        cwd = Path(request["cwd"])
+        root = request["env"].get("KB_ROOT")
+        try:
+            records = discover(cwd / root if root else None, cwd).records
+        except (ConfigError, OSError):
+            return None
+        listing = self.listings.pop(records, None)
+        try:
+            listing = listing or WatchedListing(records)
+            found = listing.current()
+        except OSError:
+            if listing is not None:
+                listing.close()
+            return None
+        self.listings[records] = listing  # now the most recently searched
+        if len(self.listings) > MAX_WATCHED:
+            self.listings.pop(next(iter(self.listings))).close()
+        return (records, *found)
 
 
 def work(conn: socket.socket, request: dict[str, Any], fds: list[int]) -> int:
