@@ -49,6 +49,10 @@ class YamlProblems(Exception):
         super().__init__("; ".join(p.message for p in problems))
         self.problems = problems
 
+    def __reduce__(self) -> tuple[type[YamlProblems], tuple[list[YamlProblem]]]:
+        """Pickled with its problems, as a parse in a forked worker returns it to the parent."""
+        return (YamlProblems, (self.problems,))
+
 
 def _where(node: Node) -> tuple[int, int]:
     return (node.start_mark.line + 1, node.start_mark.column + 1)

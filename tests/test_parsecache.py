@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import time
 from pathlib import Path
 from typing import Any
@@ -94,3 +95,26 @@ def test_a_deleted_file_leaves_the_cache(tmp_path: Path) -> None:
     gone.unlink()
     one_run(store, [kept])
     assert list(ParseCache(store).entries) == [str(kept)]
+
+
+def test_problems_come_back_from_the_parallel_parse(tmp_path: Path) -> None:
+    """Enough files to be parsed in forked workers, one of them broken: its problems come back
+    from the worker (they once failed to unpickle, and the parse hung)."""
+    files = []
+    for i in range(2500):
+        files.append(tmp_path / f"r{i}.yaml")
+        write(files[-1], f"id: r{i}\n" if i != 1234 else "id: [unclosed\n", age=60)
+
+    def hung(signum: int, frame: object) -> None:
+        raise TimeoutError("the parallel parse hung")
+
+    signal.signal(signal.SIGALRM, hung)
+    signal.alarm(120)
+    try:
+        parsed = ParseCache(None).parse_all(files)
+    finally:
+        signal.alarm(0)
+    assert parsed[0] == {"id": "r0"} and parsed[-1] == {"id": "r2499"}
+    broken = parsed[1234]
+    assert isinstance(broken, yamlio.YamlProblems)
+    assert [(p.code, p.line) for p in broken.problems] == [("E101", 2)]
