@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import marshal
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -254,6 +256,22 @@ def test_a_deleted_record_leaves_the_index(sample_kb: Path) -> None:
     result = find(sample_kb, "cni")
     assert result.stats.removed == [f"lessons/{K3S_LESSON}.yaml"] and result.stats.indexed == []
     assert ids(result) == [CNI_FINDING]
+
+
+@pytest.mark.parametrize("stored", [b"", b"not marshal", marshal.dumps({"lessons/x.yaml": ("lesson", 1, 2)})])
+def test_an_edit_is_found_when_the_stored_manifest_is_unusable(sample_kb: Path, stored: bytes) -> None:
+    """Without a stored listing to compare with (none, damaged, or the older format), every row is
+    compared with its file: the edit is still found, and nothing else is re-read."""
+    find(sample_kb, "cni")
+    conn = sqlite3.connect(index_path(discover(sample_kb).cache))
+    with conn:
+        conn.execute("UPDATE meta SET value = ? WHERE key = 'manifest'", (stored,))
+    conn.close()
+    path = sample_kb / "data" / "lessons" / f"{HOOK_LESSON}.yaml"
+    path.write_text(path.read_text().replace("Disable hooks via values.", "Pin the quokka chart."))
+    result = find(sample_kb, "quokka")
+    assert ids(result) == [HOOK_LESSON]
+    assert result.stats.indexed == [f"lessons/{HOOK_LESSON}.yaml"] and result.stats.unchanged == 39
 
 
 def test_a_missing_index_is_rebuilt(sample_kb: Path) -> None:

@@ -1,8 +1,8 @@
 """The `kb` command's side of the daemon: hand a quick command to it, or say there is none.
 
-This runs before every `kb` command, so it imports only what the interpreter has loaded anyway
-and two C modules: `_socket` rather than `socket` (which loads `selectors` and `enum`), and no
-json (the request is marshalled; both ends are the same user's same Python, checked).
+This runs before every `kb` command, so it imports little: `_socket` rather than `socket`
+(which loads `selectors`), and marshal rather than json (both ends are the same user's same
+Python and kb, which the socket's name and a peer check ensure).
 """
 
 from __future__ import annotations
@@ -174,11 +174,20 @@ def address() -> bytes | None:
     import zlib
 
     package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    facts = [sys.executable, sys.version, name, package, *(os.environ.get(v, "") for v in STARTUP_ENVIRONMENT)]
+    facts = [
+        os.path.realpath(sys.executable),
+        sys.version,
+        name,
+        package,
+        *(os.environ.get(v, "") for v in STARTUP_ENVIRONMENT),
+    ]
     for entry in sys.path[1:]:  # [0] is the script's folder or the working one, not an install
         if entry and entry != os.path.dirname(package):
             facts.append(f"{entry} {_mtime(entry)}")
-    facts += _code(package)
+    try:
+        facts += _code(package)
+    except OSError:
+        return None  # kb's own files cannot be listed: run without a daemon
     blob = "\0".join(facts).encode("utf-8", "surrogateescape")
     return f"\0kb-daemon-{os.getuid()}-{zlib.crc32(blob):08x}{zlib.adler32(blob):08x}".encode()
 

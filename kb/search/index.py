@@ -3,9 +3,10 @@
 `open_index` returns a connection to an index that matches the records on disk right now. It
 lists each kind's folder once and stats each file once (most of a search's time: about 3 µs a
 file). If the resulting manifest (each file's path, mtime_ns and size) equals the one stored by
-the last update, nothing changed and no row is read. Otherwise each file's (mtime_ns, size) is
-compared with what the index stored; only files whose stat changed are read, and of those only
-files whose content hash changed are parsed and re-indexed. Files gone from disk are deleted
+the last update, nothing changed and no row is read. Otherwise the files whose entry differs
+from that manifest (all files, if there is none) have their (mtime_ns, size) compared with what
+the index stored; only files whose stat changed are read, and of those only files whose content
+hash changed are parsed and re-indexed. Files gone from disk are deleted
 from the index. A file modified within `RACY_NS` of being indexed is re-hashed on the next
 search even if its stat looks the same, because the file-system clock is coarse: a same-size
 edit in the same clock tick would otherwise go unseen (git's "racy clean" problem).
@@ -314,26 +315,53 @@ def sync(conn: sqlite3.Connection, records: Path) -> SyncStats:
         stats.unchanged = len(on_disk)
     else:
         with _transaction(conn):  # rows and manifest change together
-            complete = _update(conn, records, on_disk, stats)
+            stored_manifest = conn.execute("SELECT value FROM meta WHERE key = 'manifest'").fetchone()
+            previous = _listing(stored_manifest[0]) if stored_manifest else None
+            complete = _update(conn, records, on_disk, stats, previous)
             conn.execute("INSERT OR REPLACE INTO meta VALUES ('manifest', ?)", (manifest if complete else b"",))
     stats.unreadable = [row[0] for row in conn.execute("SELECT path FROM docs WHERE error IS NOT NULL ORDER BY path")]
     return stats
 
 
-def _update(conn: sqlite3.Connection, records: Path, on_disk: OnDisk, stats: SyncStats) -> bool:
+def _listing(stored: bytes) -> OnDisk | None:
+    """The listing a stored manifest was made from; None if it is empty or not one."""
+    try:
+        loaded = marshal.loads(stored)
+    except (EOFError, ValueError, TypeError):
+        return None
+    if not (isinstance(loaded, tuple) and len(loaded) == 2 and len(loaded[0]) == len(loaded[1])):
+        return None
+    return dict(zip(*loaded, strict=True))
+
+
+def _update(
+    conn: sqlite3.Connection, records: Path, on_disk: OnDisk, stats: SyncStats, previous: OnDisk | None
+) -> bool:
     """Re-index the files whose content changed, forget removed ones (inside the caller's
-    transaction); False if a file could not be read."""
+    transaction); False if a file could not be read.
+
+    `previous` is the listing the rows matched after the last complete update (its manifest):
+    then only the rows of files whose listing entry differs from it, and of racy files, are
+    read. Without it every row is read and compared."""
     import hashlib  # only needed when something changed
 
-    stored = {
-        row[0]: (row[1], FileState(row[2], row[3], row[4], bool(row[5])))
-        for row in conn.execute("SELECT path, rowid, mtime_ns, size, sha1, racy FROM docs")
-    }
+    query = "SELECT path, rowid, mtime_ns, size, sha1, racy FROM docs"
+    if previous is None:
+        rows = list(conn.execute(query))
+        candidates = on_disk
+    else:
+        suspects = {row[0] for row in conn.execute("SELECT path FROM docs WHERE racy")}
+        suspects.update(rel for rel, entry in on_disk.items() if previous.get(rel) != entry)
+        suspects.update(rel for rel in previous if rel not in on_disk)
+        rows = [row for rel in suspects for row in conn.execute(f"{query} WHERE path = ?", (rel,))]
+        candidates = {rel: entry for rel, entry in on_disk.items() if rel in suspects}
+        stats.unchanged = len(on_disk) - len(candidates)
+    stored = {row[0]: (row[1], FileState(row[2], row[3], row[4], bool(row[5]))) for row in rows}
     now = time.time_ns()
     complete = True
     touched: list[tuple[int, FileState]] = []
     changed: list[tuple[str, str, int | None, FileState]] = []
-    for rel, (kind, mtime_ns, size) in on_disk.items():
+    for rel, (kind, mtime_ns, size) in candidates.items():
         rowid, old = stored.get(rel, (None, None))
         if old is not None and not old.racy and (old.mtime_ns, old.size) == (mtime_ns, size):
             stats.unchanged += 1
