@@ -18,13 +18,14 @@ WAIT_SECONDS = 30.0
 
 @click.group()
 def command() -> None:
-    """The kb daemon: `search`, `new`, `show`, `list` and `pickup` in tens of milliseconds.
+    """The warm background process that answers the quick verbs.
 
-    A `kb` process spends most of its time starting Python and importing pydantic, PyYAML and
-    click. The daemon does that once and then runs each of those verbs in a fork of itself,
-    with your working folder, environment, stdin, stdout and stderr, so the output and exit
-    status are the same. It also watches the records folders it searched (inotify), so a search
-    does not stat every record file.
+    It answers `search`, `new`, `show`, `list` and `pickup` in tens of milliseconds. A `kb`
+    process spends most of its time starting Python and importing pydantic, PyYAML and click;
+    the daemon does that once and then runs each of those verbs in a fork of itself, with your
+    working folder, environment, stdin, stdout and stderr, so the output and exit status are the
+    same. It also watches the records folders it searched (inotify), so a search does not stat
+    every record file.
 
     The first such command starts it in the background; it stops after 20 minutes unused
     (KB_DAEMON_IDLE, seconds) and is replaced when kb or its libraries change. KB_DAEMON=off
