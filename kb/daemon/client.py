@@ -38,19 +38,11 @@ def served(argv: list[str]) -> int | None:
     """
     if not _daemon_can_run(argv):
         return None
-    name = address()
-    if name is None:
+    sock = _connect()
+    if sock is None:
         return None
-    import _socket
-
-    sock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_SEQPACKET)
     try:
-        sock.connect(name)
-        if peer_uid(sock) != os.getuid():
-            return None
         return _run(sock, argv)
-    except OSError:
-        return None
     finally:
         sock.close()
 
@@ -63,8 +55,7 @@ def start_for(argv: list[str]) -> None:
 
 def start() -> None:
     """Start the daemon in the background, detached from this process, unless one answers."""
-    name = address()
-    if name is None or _answers(name):
+    if address() is None or _running():
         return
     package_parent = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     child = os.fork()
@@ -82,31 +73,38 @@ def start() -> None:
     os.waitpid(child, 0)
 
 
-def _answers(name: bytes) -> bool:
+def _connect() -> _socket.socket | None:
+    """A socket connected to this kb's daemon, run by our own user; None if none answers."""
+    name = address()
+    if name is None:
+        return None
     import _socket
 
     sock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_SEQPACKET)
     try:
         sock.connect(name)
+        if peer_uid(sock) == os.getuid():
+            return sock
     except OSError:
+        pass
+    sock.close()
+    return None
+
+
+def _running() -> bool:
+    sock = _connect()
+    if sock is None:
         return False
-    finally:
-        sock.close()
+    sock.close()
     return True
 
 
 def control(op: str) -> dict[str, Any] | None:
     """Ask the daemon for its `status` (a mapping) or to `stop`; None if none answers."""
-    import _socket
-
-    name = address()
-    if name is None:
+    sock = _connect()
+    if sock is None:
         return None
-    sock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_SEQPACKET)
     try:
-        sock.connect(name)
-        if peer_uid(sock) != os.getuid():
-            return None
         sock.send(marshal.dumps({"op": op}))
         reply = sock.recv(1 << 16)
     except OSError:
@@ -126,19 +124,23 @@ def _daemon_can_run(argv: list[str]) -> bool:
 
 
 def _run(sock: _socket.socket, argv: list[str]) -> int | None:
-    """Send the request with our stdin, stdout, stderr and working folder; relay signals; the status."""
+    """Send the request with our stdin, stdout, stderr and working folder; relay signals; the
+    status. None only when the command certainly did not run (so the caller may run it)."""
     import _socket
 
     mask = os.umask(0o022)
     os.umask(mask)
-    request = marshal.dumps({"op": "run", "argv": argv, "env": dict(os.environ), "umask": mask, "cwd": os.getcwd()})
-    cwd = os.open(".", os.O_RDONLY | os.O_DIRECTORY)
     try:
-        fds = b"".join(fd.to_bytes(4, sys.byteorder, signed=True) for fd in (0, 1, 2, cwd))
-        sock.sendmsg([request], [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, fds)])
-    finally:
-        os.close(cwd)
-    started = sock.recv(64)
+        request = marshal.dumps({"op": "run", "argv": argv, "env": dict(os.environ), "umask": mask, "cwd": os.getcwd()})
+        cwd = os.open(".", os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            fds = b"".join(fd.to_bytes(4, sys.byteorder, signed=True) for fd in (0, 1, 2, cwd))
+            sock.sendmsg([request], [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, fds)])
+        finally:
+            os.close(cwd)
+        started = sock.recv(64)
+    except OSError:
+        return None  # not sent, or the daemon closed the connection before a worker took it
     if not started:
         return None  # the daemon took the request but could not start it: nothing ran
     worker = int(started)
@@ -150,7 +152,10 @@ def _run(sock: _socket.socket, argv: list[str]) -> int | None:
 
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
         signal.signal(signum, forward)
-    status = sock.recv(64)
+    try:
+        status = sock.recv(64)
+    except OSError:
+        status = b""
     if status:
         return int(status)
     if forwarded:  # killed by the signal we passed on: end the same way
