@@ -141,9 +141,9 @@ def _run(sock: _socket.socket, argv: list[str]) -> int | None:
         started = sock.recv(64)
     except OSError:
         return None  # not sent, or the daemon closed the connection before a worker took it
-    if not started:
-        return None  # the daemon took the request but could not start it: nothing ran
-    worker = int(started)
+    if not started.startswith(b"pid "):
+        return None  # no worker, or it failed before starting the command: nothing ran
+    worker = int(started[4:])
     forwarded: list[int] = []
 
     def forward(signum: int, _frame: object) -> None:
@@ -156,8 +156,8 @@ def _run(sock: _socket.socket, argv: list[str]) -> int | None:
         status = sock.recv(64)
     except OSError:
         status = b""
-    if status:
-        return int(status)
+    if status.startswith(b"exit "):
+        return int(status[5:])
     if forwarded:  # killed by the signal we passed on: end the same way
         signal.signal(forwarded[-1], signal.SIG_DFL)
         os.kill(os.getpid(), forwarded[-1])

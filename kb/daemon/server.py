@@ -158,7 +158,11 @@ class Daemon:
 
 
 def work(conn: socket.socket, request: dict[str, Any], fds: list[int]) -> int:
-    """In the forked worker: become the caller's process, run its command, report the status."""
+    """In the forked worker: become the caller's process, run its command, report the status.
+
+    It sends `pid N` when it starts the command (so the caller can pass signals on) and
+    `exit N` at the end; `exit` alone means it failed before starting, and the caller may run
+    the command itself."""
     status = 1
     try:
         for signum in (signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
@@ -177,7 +181,7 @@ def work(conn: socket.socket, request: dict[str, Any], fds: list[int]) -> int:
         assert hasattr(sys.stdout, "reconfigure")
         sys.stdout.reconfigure(line_buffering=os.isatty(1))
         sys.argv = ["kb", *request["argv"]]
-        conn.send(str(os.getpid()).encode())
+        conn.send(b"pid %d" % os.getpid())
         from kb.__main__ import run
 
         status = run(request["argv"])
@@ -189,7 +193,7 @@ def work(conn: socket.socket, request: dict[str, Any], fds: list[int]) -> int:
         except OSError:
             status = status or 1
     with contextlib.suppress(OSError):  # unless the caller is gone
-        conn.send(str(status).encode())
+        conn.send(b"exit %d" % status)
     return status
 
 
