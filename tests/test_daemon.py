@@ -6,6 +6,8 @@ import datetime as dt
 import json
 import os
 import secrets
+import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -115,6 +117,46 @@ def test_a_served_search_finds_what_changed_a_moment_ago(daemon: None, sample_kb
     assert "F-wombat-copy-aaaaa" in hits("wombatish")
     copy.unlink()
     assert hits("wombatish") == set()
+
+
+def test_a_signal_to_the_caller_reaches_the_worker(daemon: None, sample_kb: Path) -> None:
+    """SIGTERM to `kb` ends its worker too, and `kb` ends by that signal. The search is held
+    waiting for the index (this test holds its write lock) so that it is still running."""
+    assert kb("search", "cni", KB_ROOT=str(sample_kb)).returncode == 0
+    record = sample_kb / "data" / "findings" / f"{DEADLOCK}.yaml"
+    record.write_text(record.read_text().replace("title: ", "title: Held ", 1))
+    lock = sqlite3.connect(sample_kb / ".kb-cache" / "search.sqlite3", isolation_level=None)
+    lock.execute("BEGIN IMMEDIATE")
+    try:
+        before = workers()
+        caller = subprocess.Popen(
+            [sys.executable, "-m", "kb", "search", "held"],
+            env={**os.environ, "KB_DAEMON": NAME, "KB_ROOT": str(sample_kb)},
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        assert wait_for(lambda: len(workers()) == len(before) + 1), "a worker runs the search"
+        caller.send_signal(signal.SIGTERM)
+        assert caller.wait(timeout=30) == -signal.SIGTERM
+        assert wait_for(lambda: workers() == before), "and is gone"
+    finally:
+        lock.execute("ROLLBACK")
+        lock.close()
+
+
+def workers() -> set[int]:
+    """The processes running this module's daemon code: the daemon and its workers."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        try:
+            command = (entry / "cmdline").read_bytes().split(b"\0")
+            environ = (entry / "environ").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"kb.daemon.server" in command and f"KB_DAEMON={NAME}".encode() in environ:
+            found.add(int(entry.name))
+    return found
 
 
 def test_the_worker_runs_in_the_callers_folder(daemon: None, sample_kb: Path) -> None:
