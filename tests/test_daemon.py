@@ -119,9 +119,11 @@ def test_a_served_search_finds_what_changed_a_moment_ago(daemon: None, sample_kb
     assert hits("wombatish") == set()
 
 
-def test_a_signal_to_the_caller_reaches_the_worker(daemon: None, sample_kb: Path) -> None:
-    """SIGTERM to `kb` ends its worker too, and `kb` ends by that signal. The search is held
-    waiting for the index (this test holds its write lock) so that it is still running."""
+@pytest.mark.parametrize("killed", ["caller", "worker"])
+def test_a_signal_to_the_caller_reaches_the_worker(daemon: None, sample_kb: Path, killed: str) -> None:
+    """SIGTERM to `kb` ends its worker too, and `kb` ends by that signal; a worker killed on its
+    own leaves `kb` saying so, exit 1. The search is held waiting for the index (this test holds
+    its write lock) so that it is still running."""
     assert kb("search", "cni", KB_ROOT=str(sample_kb)).returncode == 0
     record = sample_kb / "data" / "findings" / f"{DEADLOCK}.yaml"
     record.write_text(record.read_text().replace("title: ", "title: Held ", 1))
@@ -135,11 +137,18 @@ def test_a_signal_to_the_caller_reaches_the_worker(daemon: None, sample_kb: Path
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
+            text=True,
         )
         assert wait_for(lambda: len(workers()) == len(before) + 1), "a worker runs the search"
-        caller.send_signal(signal.SIGTERM)
-        assert caller.wait(timeout=30) == -signal.SIGTERM
-        assert wait_for(lambda: workers() == before), "and is gone"
+        if killed == "caller":
+            caller.send_signal(signal.SIGTERM)
+            assert caller.wait(timeout=30) == -signal.SIGTERM
+        else:
+            (worker,) = workers() - before
+            os.kill(worker, signal.SIGKILL)
+            assert caller.wait(timeout=30) == 1
+            assert "ended without an exit status" in caller.communicate()[1]
+        assert wait_for(lambda: workers() == before), "the worker is gone"
     finally:
         lock.execute("ROLLBACK")
         lock.close()
