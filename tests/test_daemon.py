@@ -140,11 +140,12 @@ def test_a_signal_to_the_caller_reaches_the_worker(daemon: None, sample_kb: Path
             text=True,
         )
         assert wait_for(lambda: len(workers()) == len(before) + 1), "a worker runs the search"
+        (worker,) = workers() - before
+        assert wait_for(lambda: opened(worker, "search.sqlite3")), "and has reached the index"
         if killed == "caller":
             caller.send_signal(signal.SIGTERM)
             assert caller.wait(timeout=30) == -signal.SIGTERM
         else:
-            (worker,) = workers() - before
             os.kill(worker, signal.SIGKILL)
             assert caller.wait(timeout=30) == 1
             assert "ended without an exit status" in caller.communicate()[1]
@@ -152,6 +153,14 @@ def test_a_signal_to_the_caller_reaches_the_worker(daemon: None, sample_kb: Path
     finally:
         lock.execute("ROLLBACK")
         lock.close()
+
+
+def opened(pid: int, name: str) -> bool:
+    """Whether process `pid` has a file called `name` open."""
+    try:
+        return any(os.readlink(fd).endswith(f"/{name}") for fd in Path(f"/proc/{pid}/fd").iterdir())
+    except OSError:
+        return False
 
 
 def workers() -> set[int]:
