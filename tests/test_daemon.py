@@ -244,14 +244,14 @@ def test_an_invalid_new_record_is_refused_by_the_daemon_too(daemon: None, sample
 def test_the_first_quick_command_starts_a_daemon_that_stops_when_unused(sample_kb: Path) -> None:
     name = f"{NAME}-idle"
     assert status(name) == {"running": False}
-    first = kb("list", "lesson", name=name, KB_ROOT=str(sample_kb), KB_DAEMON_IDLE="3")
+    first = kb("list", "lesson", name=name, KB_ROOT=str(sample_kb), KB_DAEMON_IDLE="6")
     assert first.returncode == 0, first.stderr
     assert wait_for(lambda: status(name)["running"]), "a daemon came up in the background"
     assert served(name) == 0, "the first command ran in the foreground"
     second = kb("list", "lesson", name=name, KB_ROOT=str(sample_kb))
     assert second.stdout == first.stdout
     assert served(name) == 1
-    assert wait_for(lambda: not status(name)["running"], seconds=20), "it stopped after 3 s unused"
+    assert wait_for(lambda: not status(name)["running"], seconds=30), "it stopped after 6 s unused"
 
 
 def test_stop_and_start(sample_kb: Path) -> None:
