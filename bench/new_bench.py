@@ -16,12 +16,11 @@ from __future__ import annotations
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from procs import ROOT, compile_kb, kb_command, timed
+from procs import FOREGROUND, ROOT, compile_kb, kb_command, own_daemon, timed
 
 
 def runs_of(args: list[str], cwd: Path, runs: int, env: dict[str, str]) -> tuple[list[float], list[float]]:
@@ -46,8 +45,6 @@ def main() -> None:
         kb = Path(tmp)
         shutil.copytree(ROOT / "data", kb / "data")
         (kb / "kb.toml").write_text('records = "data"\n')
-        off = {**os.environ, "KB_DAEMON": "off"}
-        daemon = {**os.environ, "KB_DAEMON": f"bench-{os.getpid()}"}
         new = [
             *kb_cmd,
             "new",
@@ -64,14 +61,11 @@ def main() -> None:
             "--title",
             "Bench finding {i}",
         ]
-        report("python -c pass", runs_of([sys.executable, "-c", "pass"], kb, runs, off))
-        report("kb --help", runs_of([*kb_cmd, "--help"], kb, runs, off))
-        report("kb new finding, no daemon", runs_of(new, kb, runs, off))
-        subprocess.run([*kb_cmd, "daemon", "start"], env=daemon, capture_output=True, check=True)
-        try:
+        report("python -c pass", runs_of([sys.executable, "-c", "pass"], kb, runs, FOREGROUND))
+        report("kb --help", runs_of([*kb_cmd, "--help"], kb, runs, FOREGROUND))
+        report("kb new finding, no daemon", runs_of(new, kb, runs, FOREGROUND))
+        with own_daemon() as daemon:
             report("kb new finding, daemon (wall only)", runs_of([*new[:-1], "Served {i}"], kb, runs, daemon))
-        finally:
-            subprocess.run([*kb_cmd, "daemon", "stop"], env=daemon, capture_output=True, check=True)
         created = len(list((kb / "data" / "findings").glob("F-bench-finding-*.yaml")))
         created += len(list((kb / "data" / "findings").glob("F-served-*.yaml")))
         print(

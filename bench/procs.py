@@ -9,10 +9,13 @@ benchmarks write the bytecode first, as `pip install` would.
 from __future__ import annotations
 
 import compileall
+import os
 import resource
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,6 +25,22 @@ def kb_command() -> list[str]:
     """The `kb` console script of this Python's environment, else `python -m kb`."""
     script = Path(sys.executable).with_name("kb")
     return [str(script)] if script.is_file() else [sys.executable, "-m", "kb"]
+
+
+FOREGROUND = {**os.environ, "KB_DAEMON": "off"}
+"""The environment of a `kb` that runs every command itself."""
+
+
+@contextmanager
+def own_daemon() -> Iterator[dict[str, str]]:
+    """A kb daemon of the benchmark's own, started now and stopped after; yields the environment
+    whose `kb` commands it answers."""
+    env = {**os.environ, "KB_DAEMON": f"bench-{os.getpid()}"}
+    subprocess.run([*kb_command(), "daemon", "start"], env=env, capture_output=True, check=True)
+    try:
+        yield env
+    finally:
+        subprocess.run([*kb_command(), "daemon", "stop"], env=env, capture_output=True, check=True)
 
 
 def compile_kb() -> None:

@@ -26,7 +26,7 @@ import sys
 import time
 from pathlib import Path
 
-from procs import compile_kb, kb_command, timed
+from procs import FOREGROUND, compile_kb, kb_command, own_daemon, timed
 
 from kb.config import discover
 from kb.layout import FOLDERS
@@ -123,10 +123,6 @@ def generate(root: Path, count: int) -> None:
             audits.append(name.removesuffix(".yaml"))
 
 
-FOREGROUND = {**os.environ, "KB_DAEMON": "off"}
-DAEMON = {**os.environ, "KB_DAEMON": f"bench-{os.getpid()}"}
-
-
 def process(root: Path, query: str, kind: str | None = None, env: dict[str, str] = FOREGROUND) -> tuple[float, float]:
     """Wall and CPU time of one `kb search` process run inside the knowledge base, in milliseconds."""
     flags = ["--kind", kind] if kind else []
@@ -218,16 +214,13 @@ def main() -> None:
     report("up-to-date check, nothing changed (in process)", checks)
     report("query (in process)", queries, "target < 20")
     report("search: check and query (in process)", whole)
-    subprocess.run([*kb_command(), "daemon", "start"], env=DAEMON, capture_output=True, check=True)
-    try:
-        process(root, "warm", env=DAEMON)  # the daemon starts watching the records folder
-        served = [process(root, q, k, DAEMON) for _ in range(options.runs) for q, k in QUERIES]
+    with own_daemon() as daemon:
+        process(root, "warm", env=daemon)  # the daemon starts watching the records folder
+        served = [process(root, q, k, daemon) for _ in range(options.runs) for q, k in QUERIES]
         report("later searches, kb daemon (process), wall", [wall for wall, _ in served], "target < 100")
         edited = config.records / "lessons" / sorted(os.listdir(config.records / "lessons"))[1]
         edited.write_text(edited.read_text().replace("rule: ", "rule: quokka "))
-        report("search right after editing one record, kb daemon, wall", [process(root, "quokka", env=DAEMON)[0]])
-    finally:
-        subprocess.run([*kb_command(), "daemon", "stop"], env=DAEMON, capture_output=True, check=True)
+        report("search right after editing one record, kb daemon, wall", [process(root, "quokka", env=daemon)[0]])
     edited = config.records / "lessons" / sorted(os.listdir(config.records / "lessons"))[0]
     edited.write_text(edited.read_text().replace("rule: ", "rule: wombat "))
     processes("search right after editing one record, no daemon (process)", [process(root, "wombat")])

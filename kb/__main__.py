@@ -1,7 +1,7 @@
 """Start kb: the `kb` command and `python -m kb`.
 
 A quick verb goes to the kb daemon when one is running (kb/daemon), which answers it without
-starting Python and importing the libraries again. Otherwise the command runs here: `kb search
+importing the libraries again. Otherwise the command runs here: `kb search
 ...` straight to its own argument parser, with only the standard library loaded, every other
 verb through the click group in kb.cli.
 """

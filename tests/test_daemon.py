@@ -11,7 +11,7 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -52,8 +52,7 @@ def served(name: str = NAME) -> int:
     return count
 
 
-def wait_for(condition: object, seconds: float = 30) -> bool:
-    assert callable(condition)
+def wait_for(condition: Callable[[], object], seconds: float = 30) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if condition():

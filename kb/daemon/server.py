@@ -29,17 +29,8 @@ if TYPE_CHECKING:
     from kb.search.index import OnDisk
     from kb.search.watch import WatchedListing
 
-PRELOAD = (
-    "kb.cli",
-    "kb.create",
-    "kb.query",
-    "kb.pickup",
-    "kb.search.cli",
-    "kb.search.query",
-    "kb.search.index",
-    "kb.search.watch",
-)
-"""Modules the served verbs import, beside each verb's own (kb.cli.COMMANDS)."""
+PRELOAD = ("kb.create", "kb.query", "kb.pickup", "kb.search.query", "kb.search.index", "kb.search.watch")
+"""Modules the served verbs import when they run, beside each verb's own (kb.cli.COMMANDS)."""
 
 MAX_WATCHED = 16
 """Records folders whose listing a daemon keeps at most (the least recently searched go)."""

@@ -6,10 +6,10 @@ file). If the resulting manifest (each file's path, mtime_ns and size) equals th
 the last update, nothing changed and no row is read. Otherwise the files whose entry differs
 from that manifest (all files, if there is none) have their (mtime_ns, size) compared with what
 the index stored; only files whose stat changed are read, and of those only files whose content
-hash changed are parsed and re-indexed. Files gone from disk are deleted
-from the index. A file modified within `RACY_NS` of being indexed is re-hashed on the next
-search even if its stat looks the same, because the file-system clock is coarse: a same-size
-edit in the same clock tick would otherwise go unseen (git's "racy clean" problem).
+hash changed are parsed and re-indexed. Files gone from disk are deleted from the index. A
+file modified within `RACY_NS` of being indexed is re-hashed on the next search even if its
+stat looks the same, because the file-system clock is coarse: a same-size edit in the same
+clock tick would otherwise go unseen (git's "racy clean" problem).
 
 A long-lived process that watches the records folder (the kb daemon, with kb/search/watch.py)
 can hand the next sync its listing with `use_listing`, which then replaces the listing and the
@@ -315,6 +315,7 @@ def sync(conn: sqlite3.Connection, records: Path) -> SyncStats:
         stats.unchanged = len(on_disk)
     else:
         with _transaction(conn):  # rows and manifest change together
+            # read again under the write lock: another search may have updated both meanwhile
             stored_manifest = conn.execute("SELECT value FROM meta WHERE key = 'manifest'").fetchone()
             previous = _listing(stored_manifest[0]) if stored_manifest else None
             complete = _update(conn, records, on_disk, stats, previous)
