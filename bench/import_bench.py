@@ -12,9 +12,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from kb.config import discover
+from kb.author.skeleton import init
 from kb.importer.apply import import_report
-from kb.init import init
+from kb.store.config import discover
 
 SEED = Path(__file__).parent.parent / "tests" / "fixtures" / "000_ca42ef2d6db47840.txt"
 TARGET_LINES = 2000

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from procs import compile_kb, kb_command
 
-from kb.git import Repository
+from kb.gitlink.gitrepo import Repository
 
 OUT = Path(__file__).parent / "out" / "link"
 FINDINGS = 100

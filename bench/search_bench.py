@@ -28,10 +28,10 @@ from pathlib import Path
 
 from procs import FOREGROUND, compile_kb, kb_command, own_daemon, timed
 
-from kb.config import discover
-from kb.layout import FOLDERS
-from kb.search.index import index_path, open_index
-from kb.search.query import Filters, run, search
+from kb.fulltext.index import index_path, open_index
+from kb.fulltext.ranking import Filters, run, search
+from kb.store.config import discover
+from kb.store.layout import FOLDERS
 
 _DOMAIN = """
 pod node kubelet cni flannel calico coredns dns ingress traefik tunnel cloudflared route certificate

@@ -24,8 +24,8 @@ from pathlib import Path
 
 import yaml
 
-from kb.config import discover
-from kb.site.build import build_site
+from kb.publish.sitebuild import build_site
+from kb.store.config import discover
 
 ROOT = Path(__file__).parent.parent
 PER_AUDIT = {"finding": 10, "lesson": 4, "action": 10}

@@ -1,6 +1,6 @@
 """Start kb: the `kb` command and `python -m kb`.
 
-A quick verb goes to the kb daemon when one is running (kb/daemon), which answers it without
+A quick verb goes to the kb daemon when one is running (kb/speed/daemon_server.py), which answers it without
 importing the libraries again. Otherwise the command runs here: `kb search
 ...` straight to its own argument parser, with only the standard library loaded, every other
 verb through the click group in kb.cli.
@@ -13,7 +13,7 @@ import sys
 
 
 def main() -> None:
-    from kb.daemon import client
+    from kb.speed import daemon_client as client
 
     argv = sys.argv[1:]
     status = client.served(argv)
@@ -29,10 +29,10 @@ def run(argv: list[str]) -> int:
     """Run `kb ARGV` in this process; the exit status."""
     try:
         if argv[:1] == ["search"]:
-            from kb.search.cli import main as search
+            from kb.cli.search import main as search
 
             return search(argv[1:])
-        from kb.cli import main as cli
+        from kb.cli.group import main as cli
 
         cli.main(args=argv, prog_name="kb")
         return 0

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from kb.cli import main
+from kb.cli.group import main
 
 ROOT = Path(__file__).parent.parent
 SAMPLE = ROOT / "data"

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kb.cli import COMMANDS, main
-from kb.schema import reference_markdown
+from kb.cli.group import COMMANDS, main
+from kb.records.schemas import reference_markdown
 
 README = Path(__file__).parent.parent / "README.md"
 UPDATE = os.environ.get("KB_UPDATE_GOLDEN") == "1"

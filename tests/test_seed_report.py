@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from kb.config import discover
+from kb.author.skeleton import init
 from kb.importer.apply import import_report
-from kb.init import init
-from kb.render import render_documents
-from kb.store import load
+from kb.rendering.outputs import render_documents
+from kb.store.config import discover
+from kb.store.loader import load
 
 ROOT = Path(__file__).parent.parent
 SEED = Path(__file__).parent / "fixtures" / "000_ca42ef2d6db47840.txt"

@@ -20,8 +20,8 @@ def command(ctx: click.Context, strict: bool) -> None:
       kb build
       kb --root ~/src/infra build --strict
     """
-    from kb.render import RenderError, render
-    from kb.site.build import SiteError, build_site
+    from kb.publish.sitebuild import SiteError, build_site
+    from kb.rendering.outputs import RenderError, render
 
     settings = config(ctx)
     try:

@@ -38,8 +38,8 @@ def command(
       kb close ACT-load-testing-3xr7m --commit 9a96a77
       kb close ACT-sentinel --note "namespace removed, nothing left to do" --dropped
     """
-    from kb.close import CloseError, NeedsEvidence, close
-    from kb.models import ActionStatus
+    from kb.author.closing import CloseError, NeedsEvidence, close
+    from kb.records.models import ActionStatus
 
     cfg = config(ctx)
     status = ActionStatus.dropped if dropped else ActionStatus.done
@@ -54,9 +54,9 @@ def command(
 
 def report(cfg: object, changed: object, as_json: bool, headline: str) -> None:
     """Print what `kb close` or `kb reopen` changed."""
-    from kb.close import Changed
-    from kb.config import Config
-    from kb.store import plain, relative
+    from kb.author.closing import Changed
+    from kb.store.config import Config
+    from kb.store.loader import plain, relative
 
     assert isinstance(cfg, Config) and isinstance(changed, Changed)
     where = relative(cfg, changed.path)

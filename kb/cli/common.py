@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
-from kb.config import Config, ConfigError, discover, with_repositories
+from kb.store.config import Config, ConfigError, discover, with_repositories
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 if TYPE_CHECKING:
-    from kb.diagnostics import Diagnostic
+    from kb.check.diagnostics import Diagnostic
 
 
 class UsageError(click.UsageError):

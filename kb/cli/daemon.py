@@ -9,7 +9,7 @@ from typing import TypeVar
 import click
 
 from kb.cli.common import print_json
-from kb.daemon import client
+from kb.speed import daemon_client as client
 
 T = TypeVar("T")
 WAIT_SECONDS = 30.0

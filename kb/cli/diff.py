@@ -24,8 +24,8 @@ def command(ctx: click.Context, before: str, after: str, as_json: bool) -> None:
       kb diff SNAP-jan-audit-5nw2q SNAP-feb-audit-8kq2d
       kb diff AUD-jan-audit-k3f9x AUD-feb-audit-2hx7c --json | jq '.apps'
     """
-    from kb.diff import DiffError, diff_snapshots, format_diff, snapshot_of
-    from kb.store import load
+    from kb.report.snapshotdiff import DiffError, diff_snapshots, format_diff, snapshot_of
+    from kb.store.loader import load
 
     kb = load(config(ctx))
     try:

@@ -12,7 +12,7 @@ import click
 from kb.cli.common import config, print_json
 
 if TYPE_CHECKING:
-    from kb.importer.build import Plan, Planned
+    from kb.importer.planning import Plan, Planned
 
 
 @click.group()

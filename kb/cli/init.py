@@ -16,7 +16,7 @@ def command(directory: Path) -> None:
     the JSON Schemas editors use, and a .gitignore for the cache and the built site.
     Refuses to touch a folder that already has a kb.toml.
     """
-    from kb.init import InitError, init
+    from kb.author.skeleton import InitError, init
 
     try:
         created = init(directory)

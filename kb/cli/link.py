@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from kb.cli.common import config_with_repos, print_json, repo_option
-from kb.config import Config
+from kb.store.config import Config
 
 
 @click.command()
@@ -33,7 +33,7 @@ def command(ctx: click.Context, repos: tuple[str, ...], unlinked: bool, as_json:
       kb link --repo platform=../platform --json
       kb link --unlinked                    # commits in each audit's days that no record cites
     """
-    from kb.link import link
+    from kb.gitlink.linking import link
 
     cfg = config_with_repos(ctx, repos)
     if not cfg.repositories:
@@ -58,8 +58,8 @@ def command(ctx: click.Context, repos: tuple[str, ...], unlinked: bool, as_json:
 
 
 def _unlinked(ctx: click.Context, cfg: Config, as_json: bool) -> None:
-    from kb.linkcheck import unlinked_commits
-    from kb.store import load
+    from kb.gitlink.verify import unlinked_commits
+    from kb.store.loader import load
 
     found = unlinked_commits(cfg, load(cfg))
     if as_json:

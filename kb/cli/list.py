@@ -50,8 +50,8 @@ def command(
       kb list action --status open --since 2026-01-01
       kb list lesson --tag kyverno --json | jq -r '.[].id'
     """
-    from kb.query import Filters, QueryError, find, ident, select, title
-    from kb.store import load, plain
+    from kb.report.lookup import Filters, QueryError, find, ident, select, title
+    from kb.store.loader import load, plain
 
     kb = load(config(ctx))
     try:

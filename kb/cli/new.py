@@ -46,8 +46,8 @@ class NewGroup(click.Group):
 
 
 def kind_command(kind: str) -> click.Command:
-    from kb.create import MODELS, RECORDED_ON
-    from kb.fields import form_fields
+    from kb.author.create import MODELS, RECORDED_ON
+    from kb.records.fields import form_fields
 
     forms = form_fields(MODELS[kind])
     params: list[click.Parameter] = []
@@ -104,12 +104,12 @@ def _flag_problem(problem: Any, flags: dict[str, str]) -> str:
 def run(
     kind: str, edit: bool, from_file: Path | None, no_input: bool, interactive: bool, as_json: bool, **raw: Any
 ) -> None:
-    from kb.catalog import Catalog
-    from kb.create import MODELS, RecordProblems, build, defaults, edit_new, recurrence_hints, save
-    from kb.editor import EditAborted
-    from kb.fields import form_fields, set_value
-    from kb.models import Finding
-    from kb.store import plain, relative
+    from kb.author.create import MODELS, RecordProblems, build, defaults, edit_new, recurrence_hints, save
+    from kb.author.editor import EditAborted
+    from kb.records.fields import form_fields, set_value
+    from kb.records.models import Finding
+    from kb.store.catalog import Catalog
+    from kb.store.loader import plain, relative
 
     ctx = click.get_current_context()
     cfg = config(ctx)

@@ -31,7 +31,7 @@ def command(ctx: click.Context, fmt: str | None) -> None:
       kb pickup --format md > NEXT_SESSION.md
       kb pickup --format json | jq -r '.[] | select(.priority == "P1") | .id'
     """
-    from kb.pickup import PickupError, pickup
+    from kb.report.handover import PickupError, pickup
 
     chosen = fmt or ("table" if sys.stdout.isatty() else "md")
     try:

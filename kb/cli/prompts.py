@@ -6,8 +6,8 @@ from typing import Any
 
 import click
 
-from kb.catalog import Catalog
-from kb.fields import FieldPath, FormField, get_value, set_value
+from kb.records.fields import FieldPath, FormField, get_value, set_value
+from kb.store.catalog import Catalog
 
 PROMPTED = {
     "finding": ("audit", "title", "severity", "components", "symptom", "root_cause", "fix", "commits", "tags"),

@@ -39,7 +39,7 @@ def command(ctx: click.Context, out: Path | None, check: bool, as_json: bool) ->
       kb render --out /tmp/docs
       kb render --check
     """
-    from kb.render import RenderError, render
+    from kb.rendering.outputs import RenderError, render
 
     try:
         result = render(config(ctx), out=out, check=check)

@@ -28,7 +28,7 @@ def command(ctx: click.Context, action: str, note: str | None, day: dt.datetime 
     Examples:
       kb reopen ACT-load-testing-3xr7m --note "p99 regressed again after the upgrade"
     """
-    from kb.close import CloseError, reopen
+    from kb.author.closing import CloseError, reopen
 
     cfg = config(ctx)
     try:

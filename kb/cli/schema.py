@@ -34,8 +34,8 @@ def command(ctx: click.Context, out: Path | None, kind: str | None, markdown: bo
       kb schema --print finding      # one kind's schema on stdout
       kb schema --markdown           # the record format as Markdown (the README's tables)
     """
-    from kb.schema import reference_markdown, schema_text, write_schemas
-    from kb.store import SCHEMA_FOLDER
+    from kb.records.schemas import reference_markdown, schema_text, write_schemas
+    from kb.store.loader import SCHEMA_FOLDER
 
     if markdown:
         click.echo(reference_markdown(), nl=False)

@@ -22,7 +22,7 @@ def command(ctx: click.Context, host: str, port: int) -> None:
       kb serve
       kb serve --port 8001
     """
-    from kb.site.build import SiteError, serve
+    from kb.publish.sitebuild import SiteError, serve
 
     click.echo(f"kb serve: building, then serving on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
     try:

@@ -24,9 +24,9 @@ def command(ctx: click.Context, ident: str, as_json: bool) -> None:
       kb show AUD-production --json | jq '.links.findings[].id'
       kb show 9a96a77
     """
-    from kb.query import QueryError, show, title
-    from kb.query import ident as ident_of
-    from kb.store import load, plain
+    from kb.report.lookup import QueryError, show, title
+    from kb.report.lookup import ident as ident_of
+    from kb.store.loader import load, plain
 
     kb = load(config(ctx))
     try:

@@ -22,14 +22,14 @@ def command(ctx: click.Context, as_json: bool, limit: int) -> None:
       kb stats
       kb stats --json | jq .resolve_days.median
     """
-    from kb import stats
-    from kb.store import load
+    from kb.report import figures
+    from kb.store.loader import load
 
     kb = load(config(ctx))
-    figures = stats.compute(kb)
+    computed = figures.compute(kb)
     if as_json:
-        print_json(figures.as_json())
+        print_json(computed.as_json())
     else:
-        click.echo(stats.text(figures, limit), nl=False)
+        click.echo(figures.text(computed, limit), nl=False)
     if kb.problems:
         click.echo(f"warning: {len(kb.problems)} records did not load; run `kb validate`", err=True)

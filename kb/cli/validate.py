@@ -27,12 +27,12 @@ def command(ctx: click.Context, as_json: bool, strict: bool, live: bool, repos: 
       kb validate --strict --json | jq '.errors[].message'
       kb validate --git --repo ../infra
     """
-    from kb.validate import CHECKS, validate
+    from kb.check.checks import CHECKS, validate
 
     cfg = config_with_repos(ctx, repos)
     checks = CHECKS
     if live:
-        from kb.linkcheck import check_git
+        from kb.gitlink.verify import check_git
 
         checks = (*CHECKS, check_git)
     kb, report = validate(cfg, strict=strict, checks=checks)

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kb.config import Config
-from kb.diagnostics import Diagnostic
-from kb.fsio import create_exclusive_all
-from kb.importer.build import Plan, Planned, plan
-from kb.importer.report import parse
-from kb.store import load
-from kb.yamlout import record_text
+from kb.check.diagnostics import Diagnostic
+from kb.importer.planning import Plan, Planned, plan
+from kb.importer.reportparse import parse
+from kb.store.atomic import create_exclusive_all
+from kb.store.config import Config
+from kb.store.loader import load
+from kb.store.yamlwrite import record_text
 
 
 class ImportProblems(Exception):

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from kb.importer import values
-from kb.importer.markdown import Block, Draft, Heading, Item, Text, lead, unbold, words
+from kb.importer.mdblocks import Block, Draft, Heading, Item, Text, lead, unbold, words
 
 Noter = Callable[[str, Block], None]
 """Keeps a block no field takes as a note, under a heading name."""

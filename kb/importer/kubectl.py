@@ -17,13 +17,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from kb.config import Config
-from kb.diagnostics import Diagnostic
+from kb.check.diagnostics import Diagnostic
 from kb.importer.apply import ImportProblems, write
-from kb.importer.build import Planned
-from kb.models import Audit, Snapshot
-from kb.refs import new_id
-from kb.store import load
+from kb.importer.planning import Planned
+from kb.records.models import Audit, Snapshot
+from kb.records.refs import new_id
+from kb.store.config import Config
+from kb.store.loader import load
 
 KINDS = ("Node", "Pod", "PersistentVolumeClaim", "Application")
 ALWAYS_COUNTED = ("CrashLoopBackOff", "ImagePullBackOff")

@@ -11,7 +11,7 @@ from enum import StrEnum
 from typing import Any
 
 from kb.importer import values
-from kb.importer.markdown import Table, unbold, words
+from kb.importer.mdblocks import Table, unbold, words
 
 
 class TableKind(StrEnum):

@@ -1,0 +1,1 @@
+"""Writing records: new ones, closing and reopening actions, the editor, a new knowledge base."""

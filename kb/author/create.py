@@ -1,0 +1,186 @@
+"""Creating a new record: defaults, validation, reference checks, and an exclusive write.
+
+Whatever route the values came by (flags, prompts, the editor), they end here as plain data:
+`build` turns them into a validated record with a fresh ID or raises `RecordProblems` listing
+every problem; `save` writes the file without ever touching an existing one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kb.author.recurrence import Hint, hints
+from kb.check.checks import record_references
+from kb.check.diagnostics import Diagnostic
+from kb.records.fields import FieldPath, form_fields
+from kb.records.models import Action, Audit, Finding, Lesson, Record
+from kb.records.refs import CommitRef, new_id
+from kb.store import yamlread
+from kb.store.atomic import create_exclusive
+from kb.store.catalog import Catalog
+from kb.store.loader import check_data
+from kb.store.yamlwrite import record_text
+
+MODELS: dict[str, type[Record]] = {"finding": Finding, "lesson": Lesson, "action": Action, "audit": Audit}
+"""The kinds `kb new` makes (commits come from git, snapshots from `kb import`)."""
+
+RECORDED_ON = {"finding": "found", "action": "opened", "audit": "started"}
+"""The date field that defaults to today: the day the record is written down."""
+
+MAX_ATTEMPTS = 8
+Runner = Callable[[Path], int]
+"""Opens a file in an editor and returns its exit status (tests pass a fake one)."""
+
+
+class RecordProblems(Exception):
+    """The values do not make a valid record; carries every problem found."""
+
+    def __init__(self, problems: list[Diagnostic]):
+        super().__init__("; ".join(p.message for p in problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Created:
+    record: Record
+    path: Path
+    hints: list[Hint]
+
+
+def defaults(kind: str, catalog: Catalog, today: dt.date) -> dict[FieldPath, str]:
+    """Values used where none were given: the current audit, and today for the record's date."""
+    result: dict[FieldPath, str] = {}
+    current = catalog.current_audit
+    for form in form_fields(MODELS[kind]):
+        if form.path[-1] == "audit" and current is not None:
+            result[form.path] = current
+    if kind in RECORDED_ON:
+        result[(RECORDED_ON[kind],)] = today.isoformat()
+    return result
+
+
+def prune(value: Any) -> Any:
+    """Drop what was left blank (None, '', empty lists and mappings) at every depth."""
+    if isinstance(value, dict):
+        pruned = {k: prune(v) for k, v in value.items()}
+        return {k: v for k, v in pruned.items() if v not in (None, "", [], {})}
+    if isinstance(value, list):
+        return [v for v in (prune(item) for item in value) if v not in (None, "", [], {})]
+    return value
+
+
+def _diag(file: str, loaded: yamlread.Loaded, path: tuple[str | int, ...], code: str, message: str) -> Diagnostic:
+    line, col = loaded.position(path)
+    return Diagnostic(file, line, col, code, ".".join(str(p) for p in path), message)
+
+
+def reference_problems(record: Record, catalog: Catalog, file: str, loaded: yamlread.Loaded) -> list[Diagnostic]:
+    """IDs the record names must exist with the right kind; commits must name known repositories."""
+    problems = []
+    for path, target, kind in record_references(record):
+        if target is None:
+            continue
+        found = catalog.kind_of(target)
+        if found is None:
+            problems.append(_diag(file, loaded, path, "E401", f"no {kind.kind} with ID {target}"))
+        elif found != kind.kind:
+            problems.append(_diag(file, loaded, path, "E402", f"{target} is a {found}, not a {kind.kind}"))
+    cited: list[tuple[tuple[str | int, ...], str]] = [
+        (("commits", i), text) for i, text in enumerate(getattr(record, "commits", []))
+    ]
+    if isinstance(record, Action) and record.evidence and record.evidence.commit:
+        cited.append((("evidence", "commit"), record.evidence.commit))
+    for path, text in cited:
+        ref = CommitRef.parse(text)
+        if ref.repo is not None and catalog.config.repository(ref.repo) is None:
+            problems.append(_diag(file, loaded, path, "E404", f"no repository named {ref.repo!r} in kb.toml"))
+    return problems
+
+
+def build(
+    kind: str, data: dict[str, Any], catalog: Catalog, file: str, loaded: yamlread.Loaded | None = None
+) -> Record:
+    """A validated new record of `kind` from plain values, with a fresh ID.
+
+    `loaded` carries the positions when the values were parsed from a file, so problems name
+    their lines. Raises RecordProblems with every schema and reference problem at once.
+    """
+    model = MODELS[kind]
+    values = prune(data)
+    values.pop("id", None)
+    title = values.get("title")
+    values = {"id": new_id(model.prefix, title if isinstance(title, str) else kind), **values}
+    where = yamlread.Loaded(values, loaded.root if loaded else None)
+    record, problems = check_data(model, values, file, lambda: where)
+    if record is None:
+        raise RecordProblems(problems)
+    problems = reference_problems(record, catalog, file, where)
+    if problems:
+        raise RecordProblems(problems)
+    return record
+
+
+def recurrence_hints(record: Record, catalog: Catalog) -> list[Hint]:
+    return hints(record, catalog.findings) if isinstance(record, Finding) else []
+
+
+def save(record: Record, catalog: Catalog) -> tuple[Record, Path]:
+    """Write `record` as a new file; on an ID clash mint another ID rather than overwrite."""
+    folder = catalog.config.records / record.folder
+    for _ in range(MAX_ATTEMPTS):
+        path = folder / f"{record.id}.yaml"
+        if catalog.kind_of(record.id) is None:
+            try:
+                create_exclusive(path, record_text(record))
+                return record, path
+            except FileExistsError:
+                pass
+        record = record.model_copy(update={"id": new_id(record.prefix, record.title_text)})
+    raise FileExistsError(f"could not find a free ID in {folder} after {MAX_ATTEMPTS} tries")
+
+
+def create(kind: str, data: dict[str, Any], catalog: Catalog, file: str = "<new>") -> Created:
+    """Validate and write a new record in one call: the flag route of `kb new`."""
+    record = build(kind, data, catalog, file)
+    found = recurrence_hints(record, catalog)
+    record, path = save(record, catalog)
+    return Created(record, path, found)
+
+
+def from_text(kind: str, text: str, catalog: Catalog, file: str) -> Record:
+    """A validated new record from an edited scaffold; RecordProblems names the lines."""
+    from kb.author.scaffold import parse
+
+    try:
+        loaded = parse(text)
+    except yamlread.YamlProblems as err:
+        problems = [Diagnostic(file, p.line, p.column, p.code, p.field, p.message) for p in err.problems]
+        raise RecordProblems(problems) from None
+    if not isinstance(loaded.data, dict):
+        raise RecordProblems([Diagnostic(file, 1, 1, "E204", "", f"a {kind} record is a mapping of fields")])
+    return build(kind, loaded.data, catalog, file, loaded)
+
+
+def edit_new(
+    kind: str, values: dict[str, Any], catalog: Catalog, text: str | None = None, run: Runner | None = None
+) -> Record:
+    """The editor route: a draft scaffold (or `text`) edited until it is a valid record.
+
+    Raises EditAborted, naming the draft that keeps the text, when the user gives up.
+    """
+    from kb.author.editor import Rejected, edit_until_valid, new_draft, run_editor
+    from kb.author.scaffold import scaffold, with_errors
+
+    draft = new_draft(catalog.config.cache, kind, text if text is not None else scaffold(MODELS[kind], values))
+
+    def accept(edited: str) -> Record:
+        try:
+            return from_text(kind, edited, catalog, str(draft))
+        except RecordProblems as err:
+            raise Rejected(with_errors(edited, err.problems)) from None
+
+    return edit_until_valid(draft, accept, run or run_editor)

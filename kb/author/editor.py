@@ -1,0 +1,86 @@
+"""Editing a draft in `$EDITOR` until it is valid, without ever losing the text.
+
+The draft is a real file in the cache folder from the first keystroke: if the editor fails,
+the user empties the file, or kb itself dies, the text is still there and its path is reported.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from kb.author.scaffold import is_blank
+from kb.store.atomic import create_exclusive, replace_atomic
+
+T = TypeVar("T")
+DRAFTS = "drafts"
+
+
+class Rejected(Exception):
+    """The edited text is not acceptable yet; `annotated` is the text to reopen, problems on top."""
+
+    def __init__(self, annotated: str):
+        super().__init__("the edited text is not valid")
+        self.annotated = annotated
+
+
+class EditAborted(Exception):
+    """The user gave up; the text is kept at `recovery`."""
+
+    def __init__(self, reason: str, recovery: Path):
+        super().__init__(f"{reason}; your text is kept in {recovery}")
+        self.reason = reason
+        self.recovery = recovery
+
+
+def editor() -> str:
+    """The editor to run, chosen the way git chooses it."""
+    return os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+
+
+def run_editor(path: Path) -> int:
+    """Open `path` in the user's editor (a shell command, so `code --wait` works); its exit status."""
+    import subprocess  # only the editor route pays for it
+
+    command = editor()
+    return subprocess.call(["sh", "-c", f'{command} "$@"', command, str(path)])
+
+
+def new_draft(cache: Path, kind: str, text: str) -> Path:
+    """A fresh draft file under the cache folder holding `text`."""
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    for n in range(1000):
+        path = cache / DRAFTS / f"new-{kind}-{stamp}-{os.getpid()}{f'-{n}' if n else ''}.yaml"
+        try:
+            create_exclusive(path, text)
+            return path
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free draft name in {cache / DRAFTS}")
+
+
+def edit_until_valid(draft: Path, accept: Callable[[str], T], run: Callable[[Path], int] = run_editor) -> T:
+    """Reopen the editor on `draft` until `accept(text)` stops raising Rejected.
+
+    The draft is removed once accepted. An editor that fails, or a file left blank, ends the
+    loop with EditAborted; the draft then holds the last text that was not blank.
+    """
+    kept = draft.read_text(encoding="utf-8")
+    while True:
+        status = run(draft)
+        text = draft.read_text(encoding="utf-8") if draft.exists() else ""
+        if not is_blank(text):
+            kept = text
+        if status != 0 or is_blank(text):
+            replace_atomic(draft, kept)
+            raise EditAborted(f"editor exited with status {status}" if status else "the file was left empty", draft)
+        try:
+            result = accept(text)
+        except Rejected as err:
+            replace_atomic(draft, err.annotated)
+            continue
+        draft.unlink()
+        return result

@@ -1,0 +1,105 @@
+"""The site's search index, kept small enough for a browser to download before it answers.
+
+MkDocs Material indexes every section of every page: at 10,000 record pages that is tens of
+megabytes, and parsing each page's HTML for it is a good part of the build. So kb's pages
+are left out of Material's indexing (`search: exclude` in their front matter) and kb writes
+one entry per record itself, straight from the record: title, ID, the figures that identify
+it (severity, status, priority, components, commits) and the start of its main text. Each
+rendered document (audit report, INFRA_ANATOMY, PICKUP, GITOPS) gets one entry too, its
+title and opening text: they gather what the records say, and INFRA_ANATOMY and PICKUP grow
+with the knowledge base (indexed section by section they were half the index, 5.3 MB at
+10,000 records, and parsing them took Material seconds).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from kb.records.models import Action, Audit, Finding, Lesson, Record
+from kb.store.atomic import replace_atomic
+
+SUMMARY_CHARS = {"lesson": 200, "audit": 120, "finding": 90, "action": 70, "document": 120}
+"""How much of a page's main text is indexed, by kind: lessons, the rules, get the most."""
+LESSON_BOOST = 3
+_LINK = re.compile(r"!?\[((?:\\.|[^\]\\])*)\]\([^)]*\)")
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+_MARKUP = re.compile(r"\*\*|__|`|\\(?=[!-/:-@\[-`{-~])")
+"""Strong emphasis, code ticks and the backslash of an escaped punctuation mark."""
+
+
+def _cut(text: str, limit: int) -> str:
+    words = " ".join(text.split())
+    if len(words) <= limit:
+        return words
+    return words[:limit].rsplit(" ", 1)[0] + " …"
+
+
+def _facts(record: Record) -> tuple[list[str], str | None]:
+    """The identifying words of a record, and its main text."""
+    if isinstance(record, Finding):
+        facts = [record.severity or "", record.status, *record.components, *record.commits]
+        return facts, record.symptom or record.root_cause or record.fix
+    if isinstance(record, Lesson):
+        return [], record.rule
+    if isinstance(record, Action):
+        return [record.priority or "", record.status, record.handover.title if record.handover else ""], record.todo
+    if isinstance(record, Audit):
+        return [str(record.started), record.outcome or "", *record.commits], record.summary or record.trigger
+    return [], None
+
+
+def entry(record: Record, location: str) -> dict[str, Any]:
+    """The one search entry of a record's page: plain text, HTML-escaped (the theme shows it as HTML)."""
+    facts, main = _facts(record)
+    words = " ".join([record.id, *(str(f) for f in facts if f)])
+    text = f"{words} · {_cut(main, SUMMARY_CHARS[record.kind])}" if main else words
+    item: dict[str, Any] = {"location": location, "title": html.escape(record.title_text), "text": html.escape(text)}
+    if record.tags:
+        item["tags"] = [html.escape(tag) for tag in record.tags]
+    if isinstance(record, Lesson):
+        item["boost"] = LESSON_BOOST
+    return item
+
+
+def url(path: str, directory_urls: bool) -> str:
+    """The site location of a docs page, as MkDocs makes it (`findings/F-x.md` -> `findings/F-x/`)."""
+    stem = path.removesuffix(".md")
+    if not directory_urls:
+        return f"{stem}.html"
+    return stem.removesuffix("index") if stem == "index" or stem.endswith("/index") else f"{stem}/"
+
+
+def _plain(markdown: str) -> str:
+    """Markdown prose as the text a reader sees: link texts kept, markup and escapes dropped."""
+    text = _MARKUP.sub("", _LINK.sub(r"\1", markdown))
+    return html.unescape(text)
+
+
+def document(path: str, markdown: str, location: str) -> dict[str, Any]:
+    """The one search entry of a rendered document: its top heading and the text before its first section."""
+    title: str | None = None
+    opening: list[str] = []
+    for line in markdown.splitlines():
+        if line.startswith("#"):
+            if title is None and line.startswith("# ") and not "".join(opening).strip():
+                title = line[2:]
+                continue
+            break
+        if not line.startswith(("|", "---")):
+            opening.append(_LIST_ITEM.sub("", line))
+    text = _cut(_plain(" ".join(opening)), SUMMARY_CHARS["document"])
+    heading = _plain(title).strip() if title else PurePosixPath(path).stem
+    return {"location": location, "title": html.escape(heading), "text": html.escape(text)}
+
+
+def finish(index_file: Path, entries: list[dict[str, Any]]) -> int:
+    """Add kb's entries to Material's index; return its new size in bytes."""
+    data = json.loads(index_file.read_text(encoding="utf-8"))
+    data["docs"] = [*data.get("docs", []), *entries]
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    replace_atomic(index_file, text)
+    return len(text.encode("utf-8"))

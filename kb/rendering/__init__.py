@@ -1,0 +1,1 @@
+"""Records into documents: the views templates read, the one Jinja environment, escaping, outputs."""

@@ -1,0 +1,90 @@
+"""The one Jinja2 environment: strict about undefined names, with kb's filters registered once.
+
+A knowledge base's own templates folder comes first, so a template there overrides the
+default of the same name that ships with kb. Compiled templates are kept in kb's cache folder,
+so a run compiles only templates that changed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import traceback
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from kb.check.diagnostics import Diagnostic
+from kb.rendering import escape, views
+from kb.store.layout import default_templates
+
+OPTIONS: dict[str, Any] = {
+    "undefined": jinja2.StrictUndefined,
+    "autoescape": False,  # the output is Markdown: values go through the `md` and `cell` filters
+    "keep_trailing_newline": True,
+    "trim_blocks": True,
+    "lstrip_blocks": True,
+}
+COMPILED = "templates"
+"""The folder under kb's cache that holds compiled templates."""
+
+
+class CompiledTemplates(jinja2.FileSystemBytecodeCache):
+    """Compiled templates kept between runs, each used only while its source, Jinja's version
+    and the environment's OPTIONS are those it was compiled with (Jinja adds Python's version).
+    A cache that cannot be written costs only the compile."""
+
+    def __init__(self, directory: Path, options: dict[str, Any]) -> None:
+        super().__init__(str(directory))
+        self.key = f"{jinja2.__version__}\0{sorted((k, repr(v)) for k, v in options.items())}\0"
+
+    def get_source_checksum(self, source: str) -> str:
+        return super().get_source_checksum(self.key + source)
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().load_bytecode(bucket)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError):
+            os.makedirs(self.directory, exist_ok=True)
+            super().dump_bytecode(bucket)
+
+
+@cache
+def environment(user_templates: Path | None = None, cache_folder: Path | None = None) -> jinja2.Environment:
+    """A Jinja environment reading `user_templates` first, then kb's defaults; with a
+    `cache_folder`, compiled templates are kept under it."""
+    folders = list(dict.fromkeys(p.resolve() for p in (user_templates, default_templates()) if p is not None))
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(p) for p in folders]),
+        bytecode_cache=CompiledTemplates(cache_folder / COMPILED, OPTIONS) if cache_folder else None,
+        **OPTIONS,
+    )
+    env.filters["md"] = escape.escape
+    env.filters["cell"] = escape.cell
+    env.filters["code"] = escape.code
+    env.filters["codeblock"] = escape.codeblock
+    env.filters["mdlink"] = escape.link
+    env.filters["label"] = views.label
+    return env
+
+
+def render_text(template: jinja2.Template, context: dict[str, Any]) -> str:
+    """A template's output tidied: one blank line at most between blocks, one newline at the end."""
+    return re.sub(r"\n{3,}", "\n\n", template.render(context)).strip("\n") + "\n"
+
+
+def template_error(err: jinja2.TemplateError) -> Diagnostic:
+    """E603 at the template line that failed, found in Jinja's rewritten traceback."""
+    file, line = getattr(err, "filename", None) or getattr(err, "name", None) or "template", 0
+    if isinstance(err, jinja2.TemplateSyntaxError):
+        line = err.lineno
+    else:
+        for frame in traceback.extract_tb(err.__traceback__):
+            if frame.filename.endswith(".j2"):
+                file, line = frame.filename, frame.lineno or 0
+    return Diagnostic(str(file), line, 0, "E603", "", f"{type(err).__name__}: {err.message or err}")

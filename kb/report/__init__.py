@@ -1,0 +1,1 @@
+"""Reading the knowledge base back: show and list, the pickup list, figures, snapshot diffs."""

@@ -1,0 +1,1 @@
+"""Machinery that exists only for speed: caches, forked workers, the opt-in daemon."""

@@ -1,0 +1,218 @@
+"""The daemon process: import the quick verbs once, then fork a worker for each command.
+
+Started by `kb` in the background (`python -m kb.speed.daemon_server`, see client.start). It binds
+the abstract socket named by `client.address()`; if another daemon holds it, it exits. Each
+request is served by a forked worker that takes the caller's stdin, stdout, stderr, working
+folder, umask and environment, runs `kb ARGV` as `kb` would, and sends back the exit status.
+The daemon itself only accepts, answers `status` and `stop`, and keeps search listings.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import importlib
+import marshal
+import os
+import select
+import signal
+import socket
+import sys
+import time
+import traceback
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kb.speed.daemon_client import SERVED, address, peer_uid
+
+if TYPE_CHECKING:
+    from kb.fulltext.index import OnDisk
+    from kb.speed.watch import WatchedListing
+
+PRELOAD = (
+    "kb.author.create",
+    "kb.report.lookup",
+    "kb.report.handover",
+    "kb.fulltext.ranking",
+    "kb.fulltext.index",
+    "kb.speed.watch",
+)
+"""Modules the served verbs import when they run, beside each verb's own (kb.cli.COMMANDS)."""
+
+MAX_WATCHED = 16
+"""Records folders whose listing a daemon keeps at most (the least recently searched go)."""
+IDLE_SECONDS = 1200.0
+RECHECK_SECONDS = 60.0
+"""How often an unused daemon checks that kb's code is still the code it loaded."""
+MAX_REQUEST = 1 << 20
+"""Largest request accepted, in bytes: the command line and the environment."""
+
+
+def preload() -> None:
+    """Import what the served verbs need and build the record models' validators now."""
+    from kb.cli.group import COMMANDS
+
+    for module in (*PRELOAD, *(COMMANDS[verb] for verb in sorted(SERVED))):
+        importlib.import_module(module)
+    from kb.records.models import KINDS
+
+    for model in KINDS.values():
+        model.model_rebuild(force=True)
+
+
+class Daemon:
+    """The accept loop and what it keeps between requests."""
+
+    def __init__(self, server: socket.socket, name: bytes, idle: float):
+        self.server = server
+        self.name = name
+        self.idle = idle
+        self.started = time.time()
+        self.served = 0
+        self.last_used = time.monotonic()
+        self.listings: dict[Path, WatchedListing] = {}
+
+    def loop(self) -> None:
+        """Serve until no command came for `idle` seconds, told to stop, or kb's code changes."""
+        while time.monotonic() - self.last_used < self.idle:
+            if not select.select([self.server], [], [], min(self.idle, RECHECK_SECONDS))[0]:
+                address.cache_clear()
+                if address() != self.name:
+                    return  # kb was changed or upgraded: no `kb` will ask this daemon again
+                continue
+            conn, _ = self.server.accept()
+            with conn:
+                if peer_uid(conn) == os.getuid() and not self.handle(conn):
+                    return
+
+    def handle(self, conn: socket.socket) -> bool:
+        """Answer one request; False when told to stop."""
+        message, fds, _, _ = socket.recv_fds(conn, MAX_REQUEST, 4)
+        try:
+            try:
+                request: dict[str, Any] = marshal.loads(message)
+            except (EOFError, ValueError, TypeError):
+                return True  # a probe (`kb` checking the daemon is up) or not a request
+            if request["op"] == "stop":
+                conn.send(marshal.dumps(self.status()))
+                return False
+            if request["op"] == "status":
+                conn.send(marshal.dumps(self.status()))
+            elif request["op"] == "run" and len(fds) == 4:
+                self.fork(conn, request, fds)
+        finally:
+            for fd in fds:
+                os.close(fd)
+        return True
+
+    def status(self) -> dict[str, Any]:
+        return {
+            "pid": os.getpid(),
+            "started": self.started,
+            "served": self.served,
+            "idle_timeout": self.idle,
+            "watching": [str(records) for records in self.listings],
+        }
+
+    def fork(self, conn: socket.socket, request: dict[str, Any], fds: list[int]) -> None:
+        self.served += 1
+        self.last_used = time.monotonic()
+        listing = self.listing(request) if request["argv"][:1] == ["search"] else None
+        if os.fork() == 0:
+            self.server.close()
+            if listing is not None:
+                from kb.fulltext.index import use_listing
+
+                use_listing(*listing)
+            status = work(conn, request, fds)
+            os._exit(status)
+
+    def listing(self, request: dict[str, Any]) -> tuple[Path, OnDisk, bytes] | None:
+        """The searched records folder's current listing, kept by inotify; None if unknown.
+
+        The folder is found as the search will find it (KB_ROOT, else upward from its folder);
+        the first search of a folder starts watching it."""
+        from kb.speed.watch import WatchedListing
+        from kb.store.config import ConfigError, discover
+
+        cwd = Path(request["cwd"])
+        root = request["env"].get("KB_ROOT")
+        try:
+            records = discover(cwd / root if root else None, cwd).records
+        except (ConfigError, OSError):
+            return None
+        listing = self.listings.pop(records, None)
+        try:
+            listing = listing or WatchedListing(records)
+            found = listing.current()
+        except OSError:
+            if listing is not None:
+                listing.close()
+            return None
+        self.listings[records] = listing  # now the most recently searched
+        if len(self.listings) > MAX_WATCHED:
+            self.listings.pop(next(iter(self.listings))).close()
+        return (records, *found)
+
+
+def work(conn: socket.socket, request: dict[str, Any], fds: list[int]) -> int:
+    """In the forked worker: become the caller's process, run its command, report the status.
+
+    It sends `pid N` when it starts the command (so the caller can pass signals on) and
+    `exit N` at the end; `exit` alone means it failed before starting, and the caller may run
+    the command itself."""
+    status = 1
+    try:
+        for signum in (signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
+            signal.signal(signum, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTTOU, signal.SIG_IGN)  # write to the caller's terminal even under `stty tostop`
+        for target, fd in enumerate(fds[:3]):
+            os.dup2(fd, target)
+        os.fchdir(fds[3])
+        for fd in fds:
+            os.close(fd)
+        os.umask(request["umask"])
+        os.environ.clear()
+        os.environ.update(request["env"])
+        time.tzset()  # today's date follows the caller's TZ
+        assert hasattr(sys.stdout, "reconfigure")
+        sys.stdout.reconfigure(line_buffering=os.isatty(1))
+        sys.argv = ["kb", *request["argv"]]
+        conn.send(b"pid %d" % os.getpid())
+        from kb.__main__ import run
+
+        status = run(request["argv"])
+    except BaseException:  # whatever happens, the caller gets the traceback and a status
+        traceback.print_exc()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except OSError:
+            status = status or 1
+    with contextlib.suppress(OSError):  # unless the caller is gone
+        conn.send(b"exit %d" % status)
+    return status
+
+
+def main() -> None:
+    before = address()
+    preload()
+    name = address()
+    if name is None or name != before:
+        return  # off, or kb's code changed while it loaded: the next `kb` starts a fresh one
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    try:
+        server.bind(name)
+    except OSError:
+        return  # another daemon answers at this name already
+    server.listen(64)
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps the workers
+    os.chdir("/")
+    gc.collect()
+    gc.freeze()  # the workers share the loaded modules' pages instead of copying them
+    Daemon(server, name, float(os.environ.get("KB_DAEMON_IDLE", IDLE_SECONDS))).loop()
+
+
+if __name__ == "__main__":
+    main()

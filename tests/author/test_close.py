@@ -1,0 +1,180 @@
+"""`kb close` and `kb reopen`: evidence required, and the person's file kept byte for byte."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from kb.records.models import Action
+from kb.store.lineedit import EditError, set_key
+from tests.conftest import run_kb
+
+AUDIT = "AUD-production-ecosystem-audit-k3f9x"
+
+HAND_WRITTEN = f"""\
+# yaml-language-server: $schema=../_schema/action.json
+# Written by hand: my own key order, comments everywhere.
+status: open   # waiting on the vendor
+id: ACT-odd-order-abcde
+todo: |
+  Rotate the token.
+    Then check   that   spacing is kept.
+
+# where it came from
+source:
+    audit: {AUDIT}   # indented by four
+title: 'Odd order'
+tags: [a,   b]
+# trailing comment"""
+"""No newline at the end, a flow list, a block scalar, a four-space indent and inline comments."""
+
+CLOSED = HAND_WRITTEN.replace(
+    "status: open   # waiting on the vendor\n",
+    "status: done   # waiting on the vendor\n"
+    "closed: 2026-02-01\n"
+    "evidence:\n"
+    "  commit: 9a96a77\n"
+    "  note: rotated, see the runbook\n",
+)
+"""The hand-written file closed: three keys changed or added, every other byte as it was."""
+
+REOPENED = HAND_WRITTEN.replace(
+    "title: 'Odd order'\n",
+    "notes:\n"
+    "- '2026-02-03: reopened: token leaked again (was done on 2026-02-01, commit 9a96a77, note: rotated, see the"
+    " runbook)'\n"
+    "title: 'Odd order'\n",
+)
+"""Reopened: back to the original, plus a note (placed after `source`, as in the model) on how it was closed."""
+
+
+@pytest.fixture
+def odd(sample_kb: Path) -> Path:
+    path = sample_kb / "data" / "actions" / "ACT-odd-order-abcde.yaml"
+    path.write_text(HAND_WRITTEN)
+    return path
+
+
+def actions(root: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted((root / "data" / "actions").iterdir())}
+
+
+def test_close_changes_only_the_closing_keys(sample_kb: Path, odd: Path) -> None:
+    others = {k: v for k, v in actions(sample_kb).items() if k != odd.name}
+    result = run_kb(
+        sample_kb,
+        "close",
+        "ACT-odd",
+        "--commit",
+        "9a96a77",
+        "--note",
+        "rotated, see the runbook",
+        "--date",
+        "2026-02-01",
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "Closed ACT-odd-order-abcde as done: data/actions/ACT-odd-order-abcde.yaml\n"
+    assert odd.read_text() == CLOSED
+    assert {k: v for k, v in actions(sample_kb).items() if k != odd.name} == others
+    assert [p.name for p in odd.parent.iterdir() if p.name.startswith(".")] == []  # no temp file left
+    assert run_kb(sample_kb, "validate").exit_code == 0
+
+
+def test_reopen_restores_status_and_keeps_how_it_was_closed(sample_kb: Path, odd: Path) -> None:
+    odd.write_text(CLOSED)
+    result = run_kb(sample_kb, "reopen", "ACT-odd-order-abcde", "--note", "token leaked again", "--date", "2026-02-03")
+    assert result.exit_code == 0, result.output
+    assert odd.read_text() == REOPENED
+    assert run_kb(sample_kb, "validate").exit_code == 0
+
+
+def test_close_and_reopen_round_trip_on_a_sample_action(sample_kb: Path) -> None:
+    path = sample_kb / "data" / "actions" / "ACT-load-testing-3xr7m.yaml"
+    original = path.read_text()
+    closed = run_kb(sample_kb, "close", "ACT-load-testing-3xr7m", "-m", "k6 run done", "--dropped", "--json")
+    assert closed.exit_code == 0, closed.output
+    record = json.loads(closed.stdout)["record"]
+    assert record["status"] == "dropped"
+    assert record["evidence"] == {"note": "k6 run done"}
+    assert "closed" in record
+    reopened = run_kb(sample_kb, "reopen", "ACT-load-testing-3xr7m")
+    assert reopened.exit_code == 0, reopened.output
+    lines = path.read_text().splitlines()
+    assert [line for line in lines if not line.startswith(("notes:", "- '"))] == original.splitlines()
+
+
+@pytest.mark.parametrize(
+    ("args", "status", "message"),
+    [
+        (["close", "ACT-odd-order-abcde"], 2, "closing needs evidence"),
+        (["close", "ACT-nope", "-m", "x"], 1, "no action 'ACT-nope'"),
+        (["close", "ACT-", "-m", "x"], 1, "matches 13 actions"),
+        (["close", "ACT-odd", "--commit", "xyz"], 1, "not a commit reference"),
+        (["close", "ACT-odd", "--commit", "elsewhere@9a96a77"], 1, "no repository named 'elsewhere'"),
+        (["reopen", "ACT-odd-order-abcde"], 1, "already open"),
+    ],
+)
+def test_refusals_leave_the_file_alone(sample_kb: Path, odd: Path, args: list[str], status: int, message: str) -> None:
+    before = actions(sample_kb)
+    result = run_kb(sample_kb, *args)
+    assert result.exit_code == status
+    assert message in result.output
+    assert actions(sample_kb) == before
+
+
+def test_closing_twice_is_refused(sample_kb: Path, odd: Path) -> None:
+    assert run_kb(sample_kb, "close", "ACT-odd", "-m", "done").exit_code == 0
+    before = odd.read_bytes()
+    again = run_kb(sample_kb, "close", "ACT-odd", "-m", "done again")
+    assert again.exit_code == 1
+    assert "already done" in again.stderr and "kb reopen ACT-odd-order-abcde" in again.stderr
+    assert odd.read_bytes() == before
+
+
+def test_an_invalid_file_is_not_touched(sample_kb: Path, odd: Path) -> None:
+    odd.write_text(HAND_WRITTEN.replace("status: open", "status: pending"))
+    before = odd.read_bytes()
+    result = run_kb(sample_kb, "close", "ACT-odd", "-m", "x")
+    assert result.exit_code == 1
+    assert "status" in result.stderr and "kb validate" in result.stderr
+    assert odd.read_bytes() == before
+
+
+# --- the line-level editor itself ----------------------------------------------------------
+
+ORDER = list(Action.model_fields)
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "value", "expected"),
+    [
+        ("id: A\nstatus: open\n", "status", "done", "id: A\nstatus: done\n"),
+        ("id: A\nstatus: open # why\n", "status", "done", "id: A\nstatus: done # why\n"),
+        ("id: A\nstatus: 'open' # q\n", "status", "done", "id: A\nstatus: done\n"),
+        ("id: A\nclosed: 2026-01-01\n# keep\nstatus: x\n", "closed", None, "id: A\n# keep\nstatus: x\n"),
+        ("id: A\ntitle: T", "closed", dt.date(2026, 1, 2), "id: A\ntitle: T\nclosed: 2026-01-02\n"),
+        ("# head\nstatus: open\n", "id", "A", "# head\nid: A\nstatus: open\n"),
+        (
+            "id: A\nevidence:\n  note: |\n    old\n\n# next\ntitle: T\n",
+            "evidence",
+            {"note": "new"},
+            "id: A\nevidence:\n  note: new\n\n# next\ntitle: T\n",
+        ),
+    ],
+)
+def test_set_key(text: str, key: str, value: object, expected: str) -> None:
+    assert set_key(text, key, value, ORDER) == expected
+
+
+def test_flow_style_files_are_refused() -> None:
+    with pytest.raises(EditError, match="flow style"):
+        set_key("{id: A, status: open}\n", "status", "done", ORDER)
+
+
+def test_close_keeps_the_file_mode(sample_kb: Path, odd: Path) -> None:
+    odd.chmod(0o640)
+    assert run_kb(sample_kb, "close", "ACT-odd", "-m", "done").exit_code == 0
+    assert odd.stat().st_mode & 0o777 == 0o640

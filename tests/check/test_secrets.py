@@ -1,0 +1,215 @@
+"""The secret gate: credentials in a record stop the render, with file, line, field and rule."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from kb.check import secretscan
+from kb.check.diagnostics import Diagnostic
+from kb.check.secretscan import entropy, find
+from kb.store.config import discover
+from kb.store.loader import Entry, load
+from tests.conftest import run_kb
+
+FAKE_GITHUB = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"
+
+HITS = [
+    ("-----BEGIN RSA PRIVATE KEY-----\nMIIEow...", "private-key"),
+    ("-----BEGIN OPENSSH PRIVATE KEY-----", "private-key"),
+    ("key id AKIAIOSFODNN7EXAMPLE rotated", "aws-access-key"),
+    (f"export GH_TOKEN={FAKE_GITHUB}", "github-token"),
+    ("github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz", "github-token"),
+    ("glpat-xYz12345678901234567", "gitlab-token"),
+    ("xoxb-1234567890-abcdefghij", "slack-token"),
+    ("https://hooks.slack.com/services/T000/B000/XXXXXXXXXXXXXXXXXXXXXXXX", "slack-webhook"),
+    ("AIzaSyA1234567890abcdefghijklmnopqrstuv", "google-api-key"),
+    ("sk_live_4eC39HqLyjWDarjtT1zdp7dc", "stripe-key"),
+    ("postgres://admin:hunter2@db.internal:5432/app", "password-in-url"),
+    ("api_key=Zx8Kq2mN4pL7vR9tY3wB", "secret-assignment"),
+    ('DOPPLER_TOKEN: "dp.st.prd.Q2x7Lm9Pz4Rt8Vw1Yb6Nc3"', "secret-assignment"),
+    ("client_secret = 9fK2xLq8Zr4Tn7Wp1Vb5", "secret-assignment"),
+]
+
+CLEAN = [
+    "Fix: Switched to TCP probes (port 4200)",
+    "token: expired",
+    "rotated the password after the incident",
+    "postgres://admin:${DB_PASSWORD}@db/app",
+    "https://user:***@example.com",
+    "commit token=9354dcb0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6",
+    "see 9354dcb and 33b71ca",
+    "secret: the-rotation-went-fine",
+    "Deploy to replace `agents.madfam.io` http_status:503",
+]
+
+
+@pytest.mark.parametrize(("text", "rule"), HITS)
+def test_each_rule_finds_its_credential(text: str, rule: str) -> None:
+    assert [r.name for r, _ in find(text)] == [rule]
+
+
+@pytest.mark.parametrize("text", CLEAN)
+def test_ordinary_audit_text_passes(text: str) -> None:
+    assert list(find(text)) == []
+
+
+def test_an_allowed_exact_string_passes() -> None:
+    assert list(find("key AKIAIOSFODNN7EXAMPLE", frozenset({"AKIAIOSFODNN7EXAMPLE"}))) == []
+    assert [r.name for r, _ in find("key AKIAIOSFODNN7EXAMPLE", frozenset({"AKIAIOSFODNN7"}))] == ["aws-access-key"]
+
+
+def test_entropy_separates_words_from_random_strings() -> None:
+    assert entropy("aaaaaaaa") == 0
+    assert entropy("Zx8Kq2mN4pL7vR9tY3wB") > 4
+
+
+FINDING = "data/findings/F-dhanam-api-crashlooping-4kq2m.yaml"
+
+
+def test_a_secret_stops_the_render_with_file_line_field_and_rule(sample_kb: Path) -> None:
+    path = sample_kb / FINDING
+    lines = path.read_text().splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("fix:"))
+    lines[at] = f"fix: 'Rotated the token; new one is {FAKE_GITHUB}'"
+    path.write_text("\n".join(lines) + "\n")
+    result = run_kb(sample_kb, "render")
+    assert result.exit_code == 1
+    column = lines[at].index("ghp_") + 1
+    assert (
+        f"{FINDING}:{at + 1}:{column}: E602 fix: a GitHub token (github-token): ghp_… (40 characters)" in result.stderr
+    )
+    assert FAKE_GITHUB not in result.output
+    assert not (sample_kb / "docs").exists()
+
+
+def test_a_secret_inside_a_multi_line_value_is_reported_on_its_own_line(sample_kb: Path) -> None:
+    path = sample_kb / FINDING
+    text = path.read_text().replace(
+        "fix: Switched to TCP probes (port 4200)",
+        "fix: |\n  Switched to TCP probes.\n  Also rotated: postgres://app:s3cretPass@db/app\n",
+    )
+    path.write_text(text)
+    line = text.splitlines().index("  Also rotated: postgres://app:s3cretPass@db/app") + 1
+    result = run_kb(sample_kb, "render", "--check")
+    assert result.exit_code == 1
+    assert (
+        f"{FINDING}:{line}:32:" in result.stderr and "E602 fix: a password in a URL (password-in-url)" in result.stderr
+    )
+
+
+def test_allow_secrets_lets_a_known_false_positive_render(sample_kb: Path) -> None:
+    path = sample_kb / FINDING
+    path.write_text(
+        path.read_text().replace("fix: Switched", "fix: Example key AKIAIOSFODNN7EXAMPLE from the docs. Switched")
+        + "allow_secrets:\n- AKIAIOSFODNN7EXAMPLE\n"
+    )
+    result = run_kb(sample_kb, "render")
+    assert result.exit_code == 0, result.output
+    assert "AKIAIOSFODNN7EXAMPLE" in (sample_kb / "docs/audits/AUD-production-ecosystem-audit-k3f9x.md").read_text()
+
+
+# --- remembering clean files -------------------------------------------------------------
+
+
+def settle(root: Path, age: float = 60, only: str | None = None) -> None:
+    """Date record files (all, or `only` one) `age` seconds back, past the racy window, as in a checkout."""
+    when = time.time() - age
+    for path in [root / only] if only else (root / "data").rglob("*.yaml"):
+        os.utime(path, (when, when))
+
+
+def scan(root: Path) -> list[Diagnostic]:
+    return secretscan.scan(load(discover(root)))
+
+
+@pytest.fixture
+def scanned(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The files the scan looks into (rather than trusting the cache), in order."""
+    seen: list[str] = []
+    real = secretscan.hits
+
+    def spy(entry: Entry) -> Iterator[secretscan.Hit]:
+        seen.append(entry.file)
+        return real(entry)
+
+    monkeypatch.setattr(secretscan, "hits", spy)
+    return seen
+
+
+def secret_in_finding(root: Path) -> None:
+    path = root / FINDING
+    path.write_text(path.read_text().replace("fix: Switched", f"fix: Rotated {FAKE_GITHUB}. Switched"))
+
+
+def test_a_settled_clean_file_is_not_scanned_again(sample_kb: Path, scanned: list[str]) -> None:
+    settle(sample_kb)
+    assert scan(sample_kb) == []
+    files = len(scanned)
+    assert files > 20 and scan(sample_kb) == [] and len(scanned) == files
+
+
+def test_an_edited_record_is_scanned_again(sample_kb: Path, scanned: list[str]) -> None:
+    settle(sample_kb)
+    assert scan(sample_kb) == []
+    secret_in_finding(sample_kb)
+    settle(sample_kb, age=30, only=FINDING)  # settled again, with a new mtime: as after a commit and a pause
+    scanned.clear()
+    assert [d.file for d in scan(sample_kb)] == [FINDING] and scanned == [FINDING]
+
+
+def test_a_recent_file_is_never_remembered_clean(sample_kb: Path, scanned: list[str]) -> None:
+    settle(sample_kb)
+    (sample_kb / FINDING).write_text((sample_kb / FINDING).read_text())  # just written: racy
+    scan(sample_kb)
+    scanned.clear()
+    scan(sample_kb)
+    assert scanned == [FINDING]
+
+
+def test_a_file_with_a_secret_is_scanned_every_time(sample_kb: Path) -> None:
+    secret_in_finding(sample_kb)
+    settle(sample_kb)
+    assert len(scan(sample_kb)) == len(scan(sample_kb)) == 1
+
+
+def test_changed_rules_or_models_scan_every_file_again(
+    sample_kb: Path, scanned: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settle(sample_kb)
+    scan(sample_kb)
+    files = list(scanned)
+    monkeypatch.setattr(secretscan, "_code_digest", lambda: "kb's code after an upgrade")
+    scanned.clear()
+    scan(sample_kb)
+    assert scanned == files
+
+
+def test_a_corrupt_or_unwritable_scan_cache_only_costs_time(sample_kb: Path) -> None:
+    settle(sample_kb)
+    cache = sample_kb / ".kb-cache" / secretscan.SCAN_CACHE
+    cache.parent.mkdir()
+    cache.write_bytes(b"\x00garbage")
+    secret_in_finding(sample_kb)
+    settle(sample_kb)
+    assert len(scan(sample_kb)) == 1
+    cache.unlink()
+    cache.mkdir()  # cannot be replaced by a file
+    assert len(scan(sample_kb)) == 1
+
+
+def test_a_just_edited_file_alone_does_not_rewrite_the_scan_cache(sample_kb: Path) -> None:
+    settle(sample_kb)
+    scan(sample_kb)
+    cache = sample_kb / ".kb-cache" / secretscan.SCAN_CACHE
+    before = cache.stat()
+    (sample_kb / FINDING).write_text((sample_kb / FINDING).read_text() + "\n")  # racy: not remembered
+    scan(sample_kb)
+    assert (cache.stat().st_ino, cache.stat().st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    settle(sample_kb, age=30, only=FINDING)
+    scan(sample_kb)
+    assert cache.stat().st_ino != before.st_ino

@@ -1,0 +1,128 @@
+"""The escaping filter against hostile record text, checked on the HTML a real Markdown renderer makes."""
+
+from __future__ import annotations
+
+import re
+
+import markdown as python_markdown
+import pytest
+
+from kb.rendering.escape import cell, code, codeblock, escape, link
+
+HOSTILE = [
+    "a | b | c",
+    "back\\slash \\| and \\",
+    "line one\nline two\n\nline four",
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "[click](javascript:alert(1))",
+    "<javascript:alert(1)>",
+    "JaVaScRiPt :alert(1)",
+    "![x](data:text/html;base64,PHNjcmlwdD4=)",
+    "[ref]: javascript:alert(1)",
+    "text {: onclick=alert(1) }",
+    "&lt;script&gt; &#60;b&#62;",
+    "`code | with pipe` and <b>bold</b>",
+    "```\nfenced\n```",
+    "# heading\n> quote\n- item\n1. item\n---\n===",
+    "**bold** _em_ ~~strike~~",
+    "    indented code",
+]
+
+
+def html_of(markdown_text: str) -> str:
+    return python_markdown.markdown(markdown_text, extensions=["tables", "attr_list", "fenced_code"])
+
+
+def assert_inert(html: str) -> None:
+    """No element that runs script, no event-handler attribute, no script-scheme link."""
+    lowered = html.lower()
+    assert not re.search(r"<(script|img|iframe|svg|object)", lowered), html
+    assert not re.search(r"<[^>]*\son\w+\s*=", lowered), html
+    assert not re.search(r"(href|src)=\"\s*(javascript|data|vbscript)", lowered), html
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_a_hostile_cell_stays_one_cell_and_inert(text: str) -> None:
+    table = f"| A | B | C |\n|---|---|---|\n| x | {cell(text)} | z |\n"
+    html = html_of(table)
+    assert_inert(html)
+    row = re.findall(r"<tr>(.*?)</tr>", html, re.DOTALL)[1]
+    assert len(re.findall(r"<td>", row)) == 3, html
+    assert "\n" not in cell(text)
+    assert re.findall(r"<td>(.*?)</td>", row, re.DOTALL)[2] == "z"
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_hostile_prose_adds_no_markup(text: str) -> None:
+    html = html_of(f"Before: {escape(text)}\n\nAfter.")
+    assert_inert(html)
+    for tag in ("<h1", "<h2", "<blockquote", "<ul", "<ol", "<hr", "<pre", "<a ", "<strong", "<em", "<del", "<b>"):
+        assert tag not in html, (tag, html)
+    assert html.rstrip().endswith("<p>After.</p>")
+
+
+def test_text_shows_as_written() -> None:
+    html = html_of(escape("a_b <= c & d * e \\ f"))
+    assert html == "<p>a_b &lt;= c &amp; d * e \\ f</p>"
+
+
+def test_code_spans_pass_through_but_pipes_in_cells_are_escaped() -> None:
+    assert escape("use `kubectl get | grep x`") == "use `kubectl get | grep x`"
+    assert cell("use `a|b`") == "use `a\\|b`"
+
+
+@pytest.mark.parametrize(
+    ("value", "span"),
+    [("plain", "`plain`"), ("has `tick`", "`` has `tick` ``"), ("`x", "`` `x ``"), ("two\nlines", "`two lines`")],
+)
+def test_code_fences_with_more_backticks_than_the_value(value: str, span: str) -> None:
+    assert code(value) == span
+
+
+def test_a_code_block_cannot_be_closed_by_its_content() -> None:
+    block = codeblock(["abc fix: x", "```", "<script>"])
+    html = html_of(block)
+    assert block.startswith("````\n") and block.endswith("\n````")
+    assert "<script" not in html.replace("&lt;script", "")
+
+
+FENCES = {"extensions": ["tables", "pymdownx.superfences"]}
+
+
+def _html(text: str) -> str:
+    return python_markdown.markdown(text, **FENCES)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "```mermaid\ngraph TD; A-->B\n```",
+        "```{.mermaid}\ngraph\n```",
+        "~~~mermaid\ngraph\n~~~",
+        "one ```mermaid\ngraph\n``` inline",
+    ],
+)
+def test_fences_from_records_never_run(text: str) -> None:
+    html = _html(escape(text))
+    assert 'class="mermaid"' not in html
+    assert "graph" in html
+
+
+def test_link_text_cannot_end_the_link_early() -> None:
+    text = link("]( javascript:alert(1) ) [x]", "../a.md")
+    html = _html(text)
+    assert html.count("<a ") == 1 and 'href="../a.md"' in html
+    assert "javascript:" not in html.replace("javascript&#58;", "")
+
+
+def test_link_in_a_table_cell_keeps_the_row() -> None:
+    row = f"| {link('a | b', 'x.md', cell=True)} | {cell('c|d')} |"
+    html = _html(f"| A | B |\n| --- | --- |\n{row}\n")
+    assert html.count("<td>") == 2 and ">a | b</a>" in html and "c|d" in html
+
+
+@pytest.mark.parametrize("target", ["javascript:alert(1)", "https://example.com/x", "data:text/html,x"])
+def test_link_targets_stay_inside_the_site(target: str) -> None:
+    with pytest.raises(ValueError, match="its own pages"):
+        link("x", target)
