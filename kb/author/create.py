@@ -15,7 +15,7 @@ from typing import Any
 
 from kb.author.recurrence import Hint, hints
 from kb.check.checks import record_references
-from kb.check.diagnostics import Diagnostic
+from kb.check.diagnostics import Code, Diagnostic
 from kb.records.fields import FieldPath, form_fields
 from kb.records.models import Action, Audit, Finding, Lesson, Record
 from kb.records.refs import CommitRef, new_id
@@ -73,7 +73,7 @@ def prune(value: Any) -> Any:
     return value
 
 
-def _diag(file: str, loaded: yamlread.Loaded, path: tuple[str | int, ...], code: str, message: str) -> Diagnostic:
+def _diag(file: str, loaded: yamlread.Loaded, path: tuple[str | int, ...], code: Code, message: str) -> Diagnostic:
     line, col = loaded.position(path)
     return Diagnostic(file, line, col, code, ".".join(str(p) for p in path), message)
 
@@ -86,9 +86,9 @@ def reference_problems(record: Record, catalog: Catalog, file: str, loaded: yaml
             continue
         found = catalog.kind_of(target)
         if found is None:
-            problems.append(_diag(file, loaded, path, "E401", f"no {kind.kind} with ID {target}"))
+            problems.append(_diag(file, loaded, path, Code.E401, f"no {kind.kind} with ID {target}"))
         elif found != kind.kind:
-            problems.append(_diag(file, loaded, path, "E402", f"{target} is a {found}, not a {kind.kind}"))
+            problems.append(_diag(file, loaded, path, Code.E402, f"{target} is a {found}, not a {kind.kind}"))
     cited: list[tuple[tuple[str | int, ...], str]] = [
         (("commits", i), text) for i, text in enumerate(getattr(record, "commits", []))
     ]
@@ -97,7 +97,7 @@ def reference_problems(record: Record, catalog: Catalog, file: str, loaded: yaml
     for path, text in cited:
         ref = CommitRef.parse(text)
         if ref.repo is not None and catalog.config.repository(ref.repo) is None:
-            problems.append(_diag(file, loaded, path, "E404", f"no repository named {ref.repo!r} in kb.toml"))
+            problems.append(_diag(file, loaded, path, Code.E404, f"no repository named {ref.repo!r} in kb.toml"))
     return problems
 
 
@@ -161,7 +161,7 @@ def from_text(kind: str, text: str, catalog: Catalog, file: str) -> Record:
         problems = [Diagnostic(file, p.line, p.column, p.code, p.field, p.message) for p in err.problems]
         raise RecordProblems(problems) from None
     if not isinstance(loaded.data, dict):
-        raise RecordProblems([Diagnostic(file, 1, 1, "E204", "", f"a {kind} record is a mapping of fields")])
+        raise RecordProblems([Diagnostic(file, 1, 1, Code.E204, "", f"a {kind} record is a mapping of fields")])
     return build(kind, loaded.data, catalog, file, loaded)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 
-from kb.check.diagnostics import Diagnostic, Report
+from kb.check.diagnostics import Code, Diagnostic, Report
 from kb.gitlink.citations import cited, reverted_fixes
 from kb.records.models import Action, Audit, Commit, Finding, Lesson, Record, Snapshot, Stored
 from kb.records.refs import CommitRef
@@ -19,7 +19,7 @@ from kb.store.loader import Entry, KnowledgeBase, load
 Check = Callable[[KnowledgeBase], Iterator[Diagnostic]]
 
 
-def _diag(entry: Entry, code: str, path: tuple[str | int, ...], message: str) -> Diagnostic:
+def _diag(entry: Entry, code: Code, path: tuple[str | int, ...], message: str) -> Diagnostic:
     line, col = entry.at(*path)
     return Diagnostic(entry.file, line, col, code, ".".join(str(p) for p in path), message)
 
@@ -34,16 +34,16 @@ def check_identity(kb: KnowledgeBase) -> Iterator[Diagnostic]:
         elif isinstance(record, Record):
             key = record.id
             if not record.id.startswith(f"{record.prefix}-"):
-                yield _diag(entry, "E303", ("id",), f"a {record.kind} ID starts with '{record.prefix}-'")
+                yield _diag(entry, Code.E303, ("id",), f"a {record.kind} ID starts with '{record.prefix}-'")
             if os.path.splitext(os.path.basename(entry.file))[0] != record.id:
-                yield _diag(entry, "E302", ("id",), f"file name should be {record.id}.yaml to match the ID")
+                yield _diag(entry, Code.E302, ("id",), f"file name should be {record.id}.yaml to match the ID")
         else:  # pragma: no cover - every kind is a Record or a Commit
             continue
         if key in first:
             other = first[key]
             yield _diag(
                 entry,
-                "E301",
+                Code.E301,
                 ("id",) if isinstance(record, Record) else ("hash",),
                 f"{key} is also defined in {other.file}:{other.at('id')[0]}",
             )
@@ -63,9 +63,9 @@ def _reference(
         return
     found = index.get(target)
     if found is None:
-        yield _diag(entry, "E401", path, f"no {getattr(kind, 'kind', 'record')} with ID {target}")
+        yield _diag(entry, Code.E401, path, f"no {getattr(kind, 'kind', 'record')} with ID {target}")
     elif not isinstance(found, kind):
-        yield _diag(entry, "E402", path, f"{target} is a {found.kind}, not a {kind.kind}")
+        yield _diag(entry, Code.E402, path, f"{target} is a {found.kind}, not a {kind.kind}")
 
 
 Reference = tuple[tuple[str | int, ...], str | None, type[Record]]
@@ -117,16 +117,16 @@ def check_commits(kb: KnowledgeBase) -> Iterator[Diagnostic]:
         for path, text in cited(entry.record):
             repo = CommitRef.parse(text).repo if "@" in text else None  # most name the default repository
             if repo is not None and kb.config.repository(repo) is None:
-                yield _diag(entry, "E404", path, f"no repository named {repo!r} in kb.toml")
+                yield _diag(entry, Code.E404, path, f"no repository named {repo!r} in kb.toml")
                 continue
             commit = kb.cited_commit(text)
             if commit is None:
-                yield _diag(entry, "W405", path, f"commit {text} has no commit record yet; run `kb link`")
+                yield _diag(entry, Code.W405, path, f"commit {text} has no commit record yet; run `kb link`")
             else:
                 cited_ids.add(id(commit))
     for entry in kb.entries.get("commit", []):
         if id(entry.record) not in cited_ids and not getattr(entry.record, "records", None):
-            yield _diag(entry, "W401", ("hash",), "no audit, finding or action cites this commit")
+            yield _diag(entry, Code.W401, ("hash",), "no audit, finding or action cites this commit")
 
 
 def check_reverted(kb: KnowledgeBase) -> Iterator[Diagnostic]:
@@ -142,7 +142,7 @@ def check_reverted(kb: KnowledgeBase) -> Iterator[Diagnostic]:
             ref = CommitRef(commit.repo, commit.hash)
             path = next((p for p, text in cited(finding) if CommitRef.parse(text).matches(ref)), ("id",))
             message = f"fix commit {commit.ref} was reverted by {commit.reverted_by}: the finding has regressed"
-            yield _diag(entry, "W501", path, message)
+            yield _diag(entry, Code.W501, path, message)
 
 
 def check_dates(kb: KnowledgeBase) -> Iterator[Diagnostic]:
@@ -150,14 +150,16 @@ def check_dates(kb: KnowledgeBase) -> Iterator[Diagnostic]:
     for entry in kb.all_entries():
         rec = entry.record
         if isinstance(rec, Audit) and rec.ended and rec.ended < rec.started:
-            yield _diag(entry, "W402", ("ended",), f"ends {rec.ended} before it starts {rec.started}")
+            yield _diag(entry, Code.W402, ("ended",), f"ends {rec.ended} before it starts {rec.started}")
         if isinstance(rec, Finding) and rec.found and rec.resolved and rec.resolved < rec.found:
-            yield _diag(entry, "W402", ("resolved",), f"resolved {rec.resolved} before found {rec.found}")
+            yield _diag(entry, Code.W402, ("resolved",), f"resolved {rec.resolved} before found {rec.found}")
         if isinstance(rec, Action):
             if rec.status.value != "open" and not (rec.evidence and (rec.evidence.commit or rec.evidence.note)):
-                yield _diag(entry, "W403", ("status",), "closed without evidence: add evidence.commit or evidence.note")
+                yield _diag(
+                    entry, Code.W403, ("status",), "closed without evidence: add evidence.commit or evidence.note"
+                )
             if rec.opened and rec.closed and rec.closed < rec.opened:
-                yield _diag(entry, "W402", ("closed",), f"closed {rec.closed} before opened {rec.opened}")
+                yield _diag(entry, Code.W402, ("closed",), f"closed {rec.closed} before opened {rec.opened}")
 
 
 CHECKS: tuple[Check, ...] = (check_identity, check_references, check_commits, check_reverted, check_dates)

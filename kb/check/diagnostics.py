@@ -1,12 +1,15 @@
 """Diagnostics: every problem kb reports, with a stable code, a place and a message.
 
-The CODES table is the one list of codes; the README's table is rendered from it.
+`Code` is the one list of codes, each declared with its meaning; the README's table is
+rendered from it. Standard library only (no dataclasses either): reading kb.toml reports
+its problems as diagnostics, and `kb search` reads kb.toml.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable
 from enum import StrEnum
+from typing import Any, NamedTuple
 
 
 class Level(StrEnum):
@@ -14,68 +17,80 @@ class Level(StrEnum):
     warning = "warning"
 
 
-CODES: dict[str, tuple[Level, str]] = {
+class Code(StrEnum):
+    """A diagnostic code and its meaning; its letter is its level (E error, W warning)."""
+
+    meaning: str
+
+    def __new__(cls, code: str, meaning: str) -> Code:
+        member = str.__new__(cls, code)
+        member._value_ = code
+        member.meaning = meaning
+        return member
+
+    @property
+    def level(self) -> Level:
+        return Level.warning if self.startswith("W") else Level.error
+
     # reading YAML
-    "E101": (Level.error, "YAML syntax error or undecodable file"),
-    "E102": (Level.error, "file larger than the record size limit"),
-    "E103": (Level.error, "duplicate key in a mapping"),
-    "E104": (Level.error, "YAML anchor, alias or merge key"),
-    "E105": (Level.error, "explicit YAML tag"),
-    "E106": (Level.error, "mapping key that is not a plain word"),
-    "E107": (Level.error, "more than one YAML document in a record file"),
-    "E108": (Level.error, "empty record file"),
+    E101 = "E101", "YAML syntax error or undecodable file"
+    E102 = "E102", "file larger than the record size limit"
+    E103 = "E103", "duplicate key in a mapping"
+    E104 = "E104", "YAML anchor, alias or merge key"
+    E105 = "E105", "explicit YAML tag"
+    E106 = "E106", "mapping key that is not a plain word"
+    E107 = "E107", "more than one YAML document in a record file"
+    E108 = "E108", "empty record file"
     # the schema
-    "E201": (Level.error, "field value does not match the schema"),
-    "E202": (Level.error, "required field missing"),
-    "E203": (Level.error, "unknown field"),
-    "E204": (Level.error, "record is not a mapping"),
+    E201 = "E201", "field value does not match the schema"
+    E202 = "E202", "required field missing"
+    E203 = "E203", "unknown field"
+    E204 = "E204", "record is not a mapping"
     # identity
-    "E301": (Level.error, "two records share an ID"),
-    "E302": (Level.error, "file name does not match the record's ID"),
-    "E303": (Level.error, "ID prefix does not match the record kind"),
+    E301 = "E301", "two records share an ID"
+    E302 = "E302", "file name does not match the record's ID"
+    E303 = "E303", "ID prefix does not match the record kind"
     # references
-    "E401": (Level.error, "reference to a record that does not exist"),
-    "E402": (Level.error, "reference to a record of the wrong kind"),
-    "E404": (Level.error, "commit reference names a repository kb.toml does not know"),
-    "W401": (Level.warning, "commit record that no record cites"),
-    "W402": (Level.warning, "dates out of order"),
-    "W403": (Level.warning, "closed action without evidence"),
-    "W404": (Level.warning, "commit links unverified: repository not available"),
-    "W405": (Level.warning, "cited commit has no commit record yet"),
+    E401 = "E401", "reference to a record that does not exist"
+    E402 = "E402", "reference to a record of the wrong kind"
+    E404 = "E404", "commit reference names a repository kb.toml does not know"
+    W401 = "W401", "commit record that no record cites"
+    W402 = "W402", "dates out of order"
+    W403 = "W403", "closed action without evidence"
+    W404 = "W404", "commit links unverified: repository not available"
+    W405 = "W405", "cited commit has no commit record yet"
     # git
-    "E501": (Level.error, "commit not found in its repository"),
-    "E502": (Level.error, "abbreviated hash matches more than one commit"),
-    "E503": (Level.error, "commit found only in another repository"),
-    "E504": (Level.error, "repository not available: path missing or not a git repository"),
-    "W501": (Level.warning, "fix commit was reverted: finding regressed"),
-    "W502": (Level.warning, "no fix commit touched the finding's paths"),
-    "W503": (Level.warning, "commit trailer names a record that does not exist"),
+    E501 = "E501", "commit not found in its repository"
+    E502 = "E502", "abbreviated hash matches more than one commit"
+    E503 = "E503", "commit found only in another repository"
+    E504 = "E504", "repository not available: path missing or not a git repository"
+    W501 = "W501", "fix commit was reverted: finding regressed"
+    W502 = "W502", "no fix commit touched the finding's paths"
+    W503 = "W503", "commit trailer names a record that does not exist"
     # configuration and rendering
-    "E601": (Level.error, "kb.toml is invalid"),
-    "E602": (Level.error, "possible secret in record text"),
-    "E603": (Level.error, "template error"),
+    E601 = "E601", "kb.toml is invalid"
+    E602 = "E602", "possible secret in record text"
+    E603 = "E603", "template error"
     # importing reports and cluster state
-    "E701": (Level.error, "report lacks a field every audit needs, or states it unreadably"),
-    "E702": (Level.error, "imported value does not fit its record field"),
-    "E703": (Level.error, "import input unreadable, or its record file already exists"),
-    "E704": (Level.error, "kubectl JSON that is not a list of nodes, pods, PVCs or Argo CD applications"),
-}
+    E701 = "E701", "report lacks a field every audit needs, or states it unreadably"
+    E702 = "E702", "imported value does not fit its record field"
+    E703 = "E703", "import input unreadable, or its record file already exists"
+    E704 = "E704", "kubectl JSON that is not a list of nodes, pods, PVCs or Argo CD applications"
 
 
-@dataclass(frozen=True, order=True)
-class Diagnostic:
+class Diagnostic(NamedTuple):
     """One problem at one place. `line` and `column` are 1-based; 0 means the whole file."""
 
     file: str
     line: int
     column: int
-    code: str
+    code: Code
     field: str
     message: str
 
     @property
     def level(self) -> Level:
-        return CODES[self.code][0]
+        return self.code.level
 
     def format(self) -> str:
         """`path:line:col: CODE field: message`, the form editors and CI annotate from."""
@@ -83,21 +98,25 @@ class Diagnostic:
         return f"{self.file}:{self.line}:{self.column}: {self.code} {where}{self.message}"
 
     def as_json(self) -> dict[str, object]:
-        return asdict(self)
+        return {**self._asdict(), "code": str(self.code)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Diagnostic:
+        """The diagnostic `as_json` gave."""
+        return cls(**{**data, "code": Code[data["code"]]})
 
 
-@dataclass
-class Report:
+class Report(NamedTuple):
     """Errors and warnings from one run, kept apart so `--strict` can promote the warnings."""
 
     errors: list[Diagnostic]
     warnings: list[Diagnostic]
 
     @classmethod
-    def of(cls, diagnostics: list[Diagnostic], strict: bool = False) -> Report:
-        ordered = sorted(set(diagnostics))
-        errors = [d for d in ordered if strict or d.level is Level.error]
-        warnings = [d for d in ordered if not strict and d.level is Level.warning]
+    def of(cls, diagnostics: Iterable[Diagnostic], strict: bool = False) -> Report:
+        kept = sorted(set(diagnostics))
+        errors = [d for d in kept if strict or d.level is Level.error]
+        warnings = [d for d in kept if not strict and d.level is Level.warning]
         return cls(errors, warnings)
 
     @property

@@ -25,7 +25,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from kb.check.diagnostics import Diagnostic
+from kb.check.diagnostics import Code, Diagnostic
 from kb.speed.parsecache import Stamp
 from kb.store.atomic import replace_atomic_bytes
 from kb.store.loader import Entry, KnowledgeBase
@@ -239,6 +239,6 @@ def scan(kb: KnowledgeBase) -> list[Diagnostic]:
                 "or add the exact string to allow_secrets if it is not a secret"
             )
             field = ".".join(str(p) for p in hit.path)
-            problems.append(Diagnostic(entry.file, line, column, "E602", field, message))
+            problems.append(Diagnostic(entry.file, line, column, Code.E602, field, message))
     cache.save(clean, scanned)
     return sorted(problems)

@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from kb.check.diagnostics import Code
 from kb.cli.common import config, print_json
 
 NEW_KINDS = ("finding", "lesson", "action", "audit")
@@ -96,7 +97,7 @@ def kind_command(kind: str) -> click.Command:
 def _flag_problem(problem: Any, flags: dict[str, str]) -> str:
     name = ".".join(part for part in problem.field.split(".") if not part.isdigit())
     flag = flags.get(name, name)
-    if problem.code == "E202":
+    if problem.code == Code.E202:
         return f"{flag} is required"
     return f"{flag}: {problem.message}"
 

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kb.check.diagnostics import Diagnostic
+from kb.check.diagnostics import Code, Diagnostic
 from kb.gitlink.gitrepo import Mention, Repository
 from kb.records.refs import is_record_id
 from kb.store.atomic import replace_atomic
@@ -97,7 +97,7 @@ def _trailer_links(
                     ids.add(token)
                 elif is_record_id(token):
                     where = f"{name}@{mention.hash}" if name else mention.hash
-                    problems.append(Diagnostic(where, 0, 0, "W503", key, f"trailer names {token}, no such record"))
+                    problems.append(Diagnostic(where, 0, 0, Code.W503, key, f"trailer names {token}, no such record"))
         if ids:
             yield (name, mention.hash), ids
 

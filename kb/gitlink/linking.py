@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from kb.check.checks import cited_commits
-from kb.check.diagnostics import Diagnostic, Level
+from kb.check.diagnostics import Code, Diagnostic, Level
 from kb.gitlink.gitrepo import AMBIGUOUS, CommitInfo, GitError, Mention, Repository
 from kb.gitlink.history import Key, read_history, reverter, scan_history
 from kb.records.models import Commit
@@ -38,7 +38,7 @@ class Citation:
     entry: Entry
     path: tuple[str | int, ...]
 
-    def diag(self, code: str, message: str) -> Diagnostic:
+    def diag(self, code: Code, message: str) -> Diagnostic:
         """A diagnostic at this place (finding the line parses the file again, so only problems ask)."""
         line, column = self.entry.at(*self.path)
         return Diagnostic(self.entry.file, line, column, code, ".".join(str(p) for p in self.path), message)
@@ -112,7 +112,7 @@ class Resolution:
     problems: list[Diagnostic] = field(default_factory=list)
 
 
-def resolve(repos: Repositories, cited: list[Citation], unavailable_code: str) -> Resolution:
+def resolve(repos: Repositories, cited: list[Citation], unavailable_code: Code) -> Resolution:
     """Resolve every citation to a full hash: one `cat-file --batch-check` per repository."""
     result = Resolution()
     wanted: dict[str | None, set[str]] = {}
@@ -128,21 +128,21 @@ def resolve(repos: Repositories, cited: list[Citation], unavailable_code: str) -
         ref = citation.ref
         if ref.repo not in answers:
             why = repos.missing.get(ref.repo, "not available")
-            code = unavailable_code if repos.config.repository(ref.repo) else "E404"
+            code = unavailable_code if repos.config.repository(ref.repo) else Code.E404
             result.problems.append(citation.diag(code, f"cannot verify {ref}: repository {why}"))
             continue
         answer = answers[ref.repo][ref.hash]
         where = repos.label(ref.repo)
         if answer == AMBIGUOUS:
             message = f"{ref.hash} matches more than one object in {where}; cite more digits"
-            result.problems.append(citation.diag("E502", message))
+            result.problems.append(citation.diag(Code.E502, message))
         elif answer is None and ref.hash in elsewhere:
             others = elsewhere[ref.hash]
             names = ", ".join(repr(repos.name(other)) for other in others)
             message = f"commit {ref.hash} is not in {where} but in {names}; write {CommitRef(others[0], ref.hash)}"
-            result.problems.append(citation.diag("E503", message))
+            result.problems.append(citation.diag(Code.E503, message))
         elif answer is None:
-            result.problems.append(citation.diag("E501", f"no commit {ref.hash} in {where}"))
+            result.problems.append(citation.diag(Code.E501, f"no commit {ref.hash} in {where}"))
         else:
             result.full[ref] = answer
     return result
@@ -246,7 +246,7 @@ def plan(
     """
     from kb.store.yamlwrite import record_text
 
-    resolution = resolve(repos, citations(kb), "E504")
+    resolution = resolve(repos, citations(kb), Code.E504)
     entries: dict[Key, tuple[Entry, Commit]] = {}
     for entry in kb.entries.get("commit", []):
         old = entry.record
@@ -273,7 +273,7 @@ def plan(
             path = config.records / Commit.folder / f"{ref}.yaml"
             if path.exists():
                 message = f"cannot create {path.name} for {ref}: the file exists and holds another commit"
-                result.problems.append(Diagnostic(relative(config, path), 0, 0, "E301", "hash", message))
+                result.problems.append(Diagnostic(relative(config, path), 0, 0, Code.E301, "hash", message))
             changed = tuple(plain(new))
             result.changes.append(Change(relative(config, path), ref, "created", changed, (), record_text(new)))
         else:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from kb.check.diagnostics import Diagnostic
+from kb.check.diagnostics import Code, Diagnostic
 from kb.gitlink.history import Key
 from kb.gitlink.linking import Repositories, citations, facts, resolve
 from kb.records.models import Commit, Finding
@@ -23,10 +23,10 @@ def check_git(kb: KnowledgeBase) -> Iterator[Diagnostic]:
     cited = [c for c in citations(kb) if kb.config.repository(c.ref.repo)]  # check_commits reports the rest
     if not kb.config.repositories:
         message = "no repositories in kb.toml: commit links unverified (add [[repositories]] or pass --repo)"
-        yield Diagnostic("kb.toml", 0, 0, "W404", "repositories", message)
+        yield Diagnostic("kb.toml", 0, 0, Code.W404, "repositories", message)
     claims: list[tuple[Entry, Finding, list[Key]]] = []
     with Repositories(kb.config) as repos:
-        resolution = resolve(repos, cited, "W404")
+        resolution = resolve(repos, cited, Code.W404)
         for entry in kb.entries.get("finding", []):
             finding = entry.record
             assert isinstance(finding, Finding)
@@ -41,7 +41,7 @@ def check_git(kb: KnowledgeBase) -> Iterator[Diagnostic]:
         if not any(_touches(path, files) for path in finding.paths):
             line, column = entry.at("paths")
             message = f"none of its fix commits changed {', '.join(finding.paths)}"
-            yield Diagnostic(entry.file, line, column, "W502", "paths", message)
+            yield Diagnostic(entry.file, line, column, Code.W502, "paths", message)
 
 
 def _touches(path: str, files: list[str]) -> bool:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kb.check.diagnostics import Diagnostic
+from kb.check.diagnostics import Code, Diagnostic
 from kb.importer.planning import Plan, Planned, plan
 from kb.importer.reportparse import parse
 from kb.store.atomic import create_exclusive_all
@@ -31,7 +31,7 @@ def write(config: Config, created: list[Planned], source: str) -> None:
     Files are created exclusively and made durable with one sync for the whole batch.
     """
     clashes = [
-        Diagnostic(source, item.line, 1, "E703", "", f"{item.path.relative_to(config.root)} already exists")
+        Diagnostic(source, item.line, 1, Code.E703, "", f"{item.path.relative_to(config.root)} already exists")
         for item in created
         if item.path.exists()
     ]
@@ -45,7 +45,7 @@ def import_report(config: Config, path: Path, dry_run: bool = False) -> Plan:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
-        raise ImportProblems([Diagnostic(str(path), 0, 0, "E703", "", f"cannot read the report: {err}")]) from None
+        raise ImportProblems([Diagnostic(str(path), 0, 0, Code.E703, "", f"cannot read the report: {err}")]) from None
     result = plan(parse(text), load(config), path.name)
     if result.problems:
         raise ImportProblems(result.problems)

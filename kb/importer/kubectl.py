@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from kb.check.diagnostics import Diagnostic
+from kb.check.diagnostics import Code, Diagnostic
 from kb.importer.apply import ImportProblems, write
 from kb.importer.planning import Planned
 from kb.records.models import Audit, Snapshot
@@ -53,25 +53,25 @@ def _documents(name: str, text: str, objects: Objects) -> None:
         try:
             document, position = decoder.raw_decode(text, position)
         except json.JSONDecodeError as err:
-            objects.problems.append(Diagnostic(name, err.lineno, err.colno, "E703", "", f"not JSON: {err.msg}"))
+            objects.problems.append(Diagnostic(name, err.lineno, err.colno, Code.E703, "", f"not JSON: {err.msg}"))
             return
         _objects(name, line, document, objects)
 
 
 def _objects(name: str, line: int, document: Any, objects: Objects) -> None:
     if not isinstance(document, dict):
-        objects.problems.append(Diagnostic(name, line, 1, "E704", "", "expected a kubectl JSON object"))
+        objects.problems.append(Diagnostic(name, line, 1, Code.E704, "", "expected a kubectl JSON object"))
         return
     items = document.get("items") if "items" in document else [document]
     if not isinstance(items, list):
-        objects.problems.append(Diagnostic(name, line, 1, "E704", "items", "items is not a list"))
+        objects.problems.append(Diagnostic(name, line, 1, Code.E704, "items", "items is not a list"))
         return
     objects.sources.append(f"{name}:{line}")
     for index, item in enumerate(items):
         kind = item.get("kind") if isinstance(item, dict) else None
         if kind not in objects.by_kind:
             message = f"item of kind {kind!r}; expected one of {', '.join(KINDS)} (kubectl get ... -o json)"
-            objects.problems.append(Diagnostic(name, line, 1, "E704", f"items.{index}.kind", message))
+            objects.problems.append(Diagnostic(name, line, 1, Code.E704, f"items.{index}.kind", message))
             continue
         objects.by_kind[kind].append(item)
 
@@ -222,7 +222,7 @@ def read(sources: list[tuple[str, str | None]]) -> Objects:
             try:
                 text = Path(name).read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError) as err:
-                objects.problems.append(Diagnostic(name, 0, 0, "E703", "", f"cannot read: {err}"))
+                objects.problems.append(Diagnostic(name, 0, 0, Code.E703, "", f"cannot read: {err}"))
                 continue
         _documents(Path(name).name if name != "-" else "<stdin>", text, objects)
     return objects
@@ -238,12 +238,12 @@ def import_kubectl(
     where = objects.sources[0].rsplit(":", 1)[0] if objects.sources else "<stdin>"
     if not isinstance(target, Audit):
         objects.problems.append(
-            Diagnostic(where, 0, 0, "E401", "audit", f"no audit with ID {audit} in the knowledge base")
+            Diagnostic(where, 0, 0, Code.E401, "audit", f"no audit with ID {audit} in the knowledge base")
         )
     data = snapshot_data(objects)
     if not data and not objects.problems:
         objects.problems.append(
-            Diagnostic(where, 0, 0, "E704", "", "no nodes, pods, PVCs or applications in the input")
+            Diagnostic(where, 0, 0, Code.E704, "", "no nodes, pods, PVCs or applications in the input")
         )
     if objects.problems:
         raise ImportProblems(objects.problems)
@@ -254,7 +254,7 @@ def import_kubectl(
         record = Snapshot.model_validate(data)
     except ValidationError as err:
         problems = [
-            Diagnostic(where, 0, 0, "E702", ".".join(str(p) for p in e["loc"]), f"snapshot: {e['msg']}")
+            Diagnostic(where, 0, 0, Code.E702, ".".join(str(p) for p in e["loc"]), f"snapshot: {e['msg']}")
             for e in err.errors(include_url=False)
         ]
         raise ImportProblems(problems) from None

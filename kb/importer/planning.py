@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from kb.check.diagnostics import Diagnostic
+from kb.check.diagnostics import Code, Diagnostic
 from kb.importer import match, values
 from kb.importer.mdblocks import Draft, Note
 from kb.importer.reportparse import Parsed
@@ -83,7 +83,7 @@ class _Builder:
                 message = f"{model.kind}: {item['msg']}"
                 if isinstance(item.get("input"), str):
                     message += f", got {item['input']!r}"
-                self.plan.problems.append(Diagnostic(self.name, line, 1, "E702", where, message))
+                self.plan.problems.append(Diagnostic(self.name, line, 1, Code.E702, where, message))
             return None
 
     def add(self, model: type[Stored], line: int, data: dict[str, Any]) -> None:
@@ -106,14 +106,14 @@ class _Builder:
         for key, label in (("date", "Date"), ("trigger", "Trigger"), ("scope", "Scope")):
             if key not in header:
                 self.plan.problems.append(
-                    Diagnostic(self.name, 1, 1, "E701", key, f"the report has no '{label}:' line in its header")
+                    Diagnostic(self.name, 1, 1, Code.E701, key, f"the report has no '{label}:' line in its header")
                 )
         if "date" in header:
             line, text = header["date"]
             days = values.date_range(text)
             if days is None:
                 message = f"cannot read a date in {text!r} (write e.g. 2026-01-25 or January 25-26, 2026)"
-                self.plan.problems.append(Diagnostic(self.name, line, 1, "E701", "date", message))
+                self.plan.problems.append(Diagnostic(self.name, line, 1, Code.E701, "date", message))
             else:
                 data["started"], data["ended"] = days
         if "trigger" in header:

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from kb.check.diagnostics import CODES
+from kb.check.diagnostics import Code
 from kb.records.models import KINDS
 from kb.store.atomic import replace_atomic
 from kb.store.loader import SCHEMA_FOLDER
@@ -81,9 +81,9 @@ def fields_markdown() -> str:
 
 
 def codes_markdown() -> str:
-    """The diagnostic codes as a Markdown table, from the one CODES table."""
+    """The diagnostic codes as a Markdown table, from the one `Code` table."""
     lines = ["| code | level | meaning |", "|---|---|---|"]
-    lines += [f"| {code} | {level.value} | {meaning} |" for code, (level, meaning) in CODES.items()]
+    lines += [f"| {code} | {code.level} | {code.meaning} |" for code in Code]
     return "\n".join(lines) + "\n"
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import jinja2
 
-from kb.check.diagnostics import Diagnostic
+from kb.check.diagnostics import Code, Diagnostic
 from kb.rendering import escape, views
 from kb.store.layout import default_templates
 
@@ -87,4 +87,4 @@ def template_error(err: jinja2.TemplateError) -> Diagnostic:
         for frame in traceback.extract_tb(err.__traceback__):
             if frame.filename.endswith(".j2"):
                 file, line = frame.filename, frame.lineno or 0
-    return Diagnostic(str(file), line, 0, "E603", "", f"{type(err).__name__}: {err.message or err}")
+    return Diagnostic(str(file), line, 0, Code.E603, "", f"{type(err).__name__}: {err.message or err}")

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kb.check.diagnostics import Diagnostic
+from kb.check.diagnostics import Code, Diagnostic
 from kb.speed import heap, renderstamp
 from kb.speed.forks import fork_map, workers_for
 from kb.store.atomic import write_batch
@@ -126,7 +126,7 @@ def _read(path: Path) -> str | None:
 def _target(base: Path, relative: str) -> Path:
     path = (base / relative).resolve()
     if not path.is_relative_to(base.resolve()):
-        problem = Diagnostic("kb.toml", 0, 0, "E601", "outputs", f"output path {relative!r} leaves {base}")
+        problem = Diagnostic("kb.toml", 0, 0, Code.E601, "outputs", f"output path {relative!r} leaves {base}")
         raise RenderError([problem])
     return path
 

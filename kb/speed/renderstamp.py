@@ -90,7 +90,7 @@ def current(config: Config, base: Path, digest: str) -> tuple[list[str], list[Di
     for relative, expected in outputs.items():
         if file_hash(base / relative) != expected:
             return None
-    return sorted(outputs), [Diagnostic(**d) for d in saved.get("warnings", [])]
+    return sorted(outputs), [Diagnostic.from_json(d) for d in saved.get("warnings", [])]
 
 
 def save(

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
-from kb.check.diagnostics import Diagnostic
+from kb.check.diagnostics import Code, Diagnostic
 from kb.records.models import KINDS, Action, Audit, Commit, Finding, Lesson, Record, Snapshot, Stored
 from kb.records.refs import CommitRef
 from kb.speed import heap
@@ -184,7 +184,7 @@ def _schema_problems(err: ValidationError, file: str, loaded: yamlread.Loaded) -
         loc = tuple(item["loc"])
         line, col = loaded.position(loc)
         kind = item["type"]
-        code = {"missing": "E202", "extra_forbidden": "E203"}.get(kind, "E201")
+        code = {"missing": Code.E202, "extra_forbidden": Code.E203}.get(kind, Code.E201)
         if kind == "missing":
             message = "required field is missing"
         elif kind == "extra_forbidden":
@@ -215,7 +215,7 @@ def check_data(
     `where` gives the parsed document the problems' lines come from; it is called only on failure.
     """
     if not isinstance(data, dict):
-        return None, [Diagnostic(file, 1, 1, "E204", "", f"a {model.kind} record is a mapping of fields")]
+        return None, [Diagnostic(file, 1, 1, Code.E204, "", f"a {model.kind} record is a mapping of fields")]
     try:
         return model.model_validate(data), []
     except ValidationError as err:

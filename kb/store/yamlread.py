@@ -21,6 +21,8 @@ from yaml.reader import Reader
 from yaml.resolver import BaseResolver
 from yaml.scanner import Scanner
 
+from kb.check.diagnostics import Code
+
 MAX_BYTES = 1024 * 1024
 """Largest record file read, so a hostile file cannot exhaust memory."""
 
@@ -35,7 +37,7 @@ MAP_TAG = "tag:yaml.org,2002:map"
 class YamlProblem:
     """One thing wrong with a YAML file, before any schema is applied."""
 
-    code: str
+    code: Code
     line: int
     column: int
     message: str
@@ -139,7 +141,7 @@ class _Converter:
         self.problems: list[YamlProblem] = []
         self.seen: set[int] = set()
 
-    def problem(self, code: str, path: Path_, message: str, at: Node | None = None) -> None:
+    def problem(self, code: Code, path: Path_, message: str, at: Node | None = None) -> None:
         line, col = _where(at) if at is not None else self.loaded.position(path)
         self.problems.append(YamlProblem(code, line, col, message, _path_text(path)))
 
@@ -147,7 +149,7 @@ class _Converter:
         seen = self.seen
         if id(node) in seen:
             anchor = _where(node)[0]
-            self.problem("E104", path, f"aliases are not allowed (anchor on line {anchor}); write the value out")
+            self.problem(Code.E104, path, f"aliases are not allowed (anchor on line {anchor}); write the value out")
             return None
         seen.add(id(node))
         tag = node.tag
@@ -158,18 +160,20 @@ class _Converter:
         if tag == SEQ_TAG:
             return [self.walk(item, (*path, i)) for i, item in enumerate(node.value)]
         if tag != MAP_TAG:
-            self.problem("E105", path, f"explicit tag {tag} is not allowed; write the plain value")
+            self.problem(Code.E105, path, f"explicit tag {tag} is not allowed; write the plain value")
             return None if isinstance(node, (SequenceNode, MappingNode)) else node.value
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
             key = key_node.value
             if key_node.tag != STR_TAG or not isinstance(key, str):
-                self.problem("E106", path, "mapping keys must be plain words", at=key_node)
+                self.problem(Code.E106, path, "mapping keys must be plain words", at=key_node)
             elif key == "<<":
-                self.problem("E104", path, "merge keys (<<) are not allowed", at=key_node)
+                self.problem(Code.E104, path, "merge keys (<<) are not allowed", at=key_node)
             elif key in result:
                 first = self.loaded.position((*path, key))[0]
-                self.problem("E103", (*path, key), f"duplicate key {key!r} (first on line {first}); keep one", key_node)
+                self.problem(
+                    Code.E103, (*path, key), f"duplicate key {key!r} (first on line {first}); keep one", key_node
+                )
             elif value_node.tag == STR_TAG and id(value_node) not in seen:
                 seen.add(id(value_node))
                 result[key] = value_node.value
@@ -187,13 +191,13 @@ def loads(text: str) -> Loaded:
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         message = " ".join(part for part in (err.context, err.problem) if part)
         if "expected a single document" in message:
-            problem = YamlProblem("E107", line, col, "one record per file: remove the extra '---' document")
+            problem = YamlProblem(Code.E107, line, col, "one record per file: remove the extra '---' document")
             raise YamlProblems([problem]) from None
-        raise YamlProblems([YamlProblem("E101", line, col, f"YAML syntax: {message}")]) from None
+        raise YamlProblems([YamlProblem(Code.E101, line, col, f"YAML syntax: {message}")]) from None
     except yaml.YAMLError as err:
-        raise YamlProblems([YamlProblem("E101", 1, 1, f"YAML syntax: {err}")]) from None
+        raise YamlProblems([YamlProblem(Code.E101, 1, 1, f"YAML syntax: {err}")]) from None
     if root is None:
-        raise YamlProblems([YamlProblem("E108", 1, 1, "the file is empty")])
+        raise YamlProblems([YamlProblem(Code.E108, 1, 1, "the file is empty")])
     loaded = Loaded(None, root)
     converter = _Converter(loaded)
     loaded.data = converter.walk(root, ())
@@ -205,8 +209,12 @@ def loads(text: str) -> Loaded:
 def read_text(raw: bytes, max_bytes: int = MAX_BYTES) -> str:
     """Decode a record file's bytes, refusing over-large or non-UTF-8 files before parsing."""
     if len(raw) > max_bytes:
-        raise YamlProblems([YamlProblem("E102", 1, 1, f"file is {len(raw)} bytes; records are limited to {max_bytes}")])
+        raise YamlProblems(
+            [YamlProblem(Code.E102, 1, 1, f"file is {len(raw)} bytes; records are limited to {max_bytes}")]
+        )
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as err:
-        raise YamlProblems([YamlProblem("E101", 1, 1, f"not UTF-8 text: {err.reason} at byte {err.start}")]) from None
+        raise YamlProblems(
+            [YamlProblem(Code.E101, 1, 1, f"not UTF-8 text: {err.reason} at byte {err.start}")]
+        ) from None
