@@ -1,25 +1,41 @@
 """Finding the knowledge base and reading its `kb.toml`.
 
 A knowledge base is the nearest folder upward holding `kb.toml`, the way git finds a
-repository. Every setting has a default, so an empty `kb.toml` is a working knowledge base.
-Standard library only: the fast commands read the configuration too.
+repository. Every setting has a default (kb/store/settings.py declares them), so an empty
+`kb.toml` is a working knowledge base. Standard library only: the fast commands read the
+configuration too.
 """
 
 from __future__ import annotations
 
-import re
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from kb.records.refs import CommitRef
+from kb.store import settings
+from kb.store.settings import REPO_NAME
+
+if TYPE_CHECKING:
+    from kb.check.diagnostics import Diagnostic
 
 CONFIG_NAME = "kb.toml"
 
 
 class ConfigError(Exception):
-    """kb.toml is missing or wrong; the message says where and how to fix it."""
+    """No usable configuration: kb.toml is missing, unreadable or invalid, or an override is wrong.
+
+    `diagnostics` holds every problem found in kb.toml, each at its line; the message lists them all.
+    """
+
+    def __init__(self, message: str, diagnostics: Sequence[Diagnostic] = ()) -> None:
+        super().__init__(message)
+        self.diagnostics = list(diagnostics)
+
+    @classmethod
+    def of(cls, diagnostics: Sequence[Diagnostic]) -> ConfigError:
+        return cls("\n".join([f"{CONFIG_NAME} cannot be used:", *(d.format() for d in diagnostics)]), diagnostics)
 
 
 class Repository(NamedTuple):
@@ -37,19 +53,8 @@ class Output(NamedTuple):
     path: str
 
 
-DEFAULT_OUTPUTS = (
-    Output("audit_report.md.j2", "docs/audits/{audit}.md"),
-    Output("infra_anatomy.md.j2", "docs/INFRA_ANATOMY.md"),
-    Output("gitops.md.j2", "docs/GITOPS.md"),
-    Output("pickup.md.j2", "docs/PICKUP.md"),
-)
-DEFAULT_TRAILERS = ("Finding", "Action", "Lesson", "Refs")
-
-_REPO_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")  # the REPO in REPO@HASH
-_TRAILER = re.compile(r"^[A-Za-z][A-Za-z0-9-]*$")
-_TOP_KEYS = {"records", "templates", "cache", "outputs", "repositories", "site", "link"}
-_SITE_KEYS = {"docs_dir", "site_dir"}
-_LINK_KEYS = {"trailers"}
+DEFAULT_OUTPUTS = tuple(Output(**output) for output in settings.default("outputs"))
+DEFAULT_TRAILERS: tuple[str, ...] = settings.default("link.trailers")
 
 
 class Config(NamedTuple):
@@ -86,100 +91,81 @@ def find_root(start: Path) -> Path:
     """The nearest folder at or above `start` holding kb.toml."""
     start = start.resolve()
     for folder in (start, *start.parents):
-        if (folder / CONFIG_NAME).is_file():
+        if (folder / CONFIG_NAME).exists():
             return folder
     raise ConfigError(f"no {CONFIG_NAME} in {start} or any folder above it; run `kb init` to create a knowledge base")
 
 
-def _expect(value: Any, kind: type | tuple[type, ...], where: str) -> Any:
-    if not isinstance(value, kind):
-        names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
-        raise ConfigError(f"{CONFIG_NAME}: {where} must be a {names}, not {value!r}")
-    return value
+def _problem(line: int, column: int, message: str) -> ConfigError:
+    from kb.check.diagnostics import Code, Diagnostic
+
+    return ConfigError.of([Diagnostic(CONFIG_NAME, line, column, Code.E601, "", message)])
 
 
-def _unknown(table: dict[str, Any], allowed: set[str], where: str) -> None:
-    extra = sorted(set(table) - allowed)
-    if extra:
-        raise ConfigError(
-            f"{CONFIG_NAME}: unknown key(s) {', '.join(extra)} in {where}; known: {', '.join(sorted(allowed))}"
-        )
+def read(path: Path) -> dict[str, Any]:
+    """kb.toml's settings, checked; ConfigError with every problem, each at its line."""
+    try:
+        raw = path.read_bytes()
+    except IsADirectoryError:
+        raise _problem(0, 0, "is a folder, not a file") from None
+    except OSError as err:
+        raise _problem(0, 0, f"cannot read it: {err.strerror or err}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = raw.count(b"\n", 0, err.start) + 1
+        column = err.start - raw.rfind(b"\n", 0, err.start)
+        raise _problem(line, column, f"not UTF-8 text: {err.reason} at byte {err.start}") from None
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        from kb.store.tomlpos import error_position
 
-
-def _repositories(raw: Any, root: Path) -> tuple[Repository, ...]:
-    repos = []
-    for i, entry in enumerate(_expect(raw, list, "repositories")):
-        where = f"repositories[{i}]"
-        _expect(entry, dict, where)
-        _unknown(entry, {"name", "path", "default"}, where)
-        name = _expect(entry.get("name"), str, f"{where}.name")
-        if not _REPO_NAME.match(name):
-            raise ConfigError(f"{CONFIG_NAME}: {where}.name {name!r} must be letters, digits, '.', '_' or '-'")
-        path = root / _expect(entry.get("path", "."), str, f"{where}.path")
-        repos.append(Repository(name, path, bool(_expect(entry.get("default", False), bool, f"{where}.default"))))
-    if len({r.name for r in repos}) != len(repos):
-        raise ConfigError(f"{CONFIG_NAME}: repository names must be unique")
-    defaults = [r for r in repos if r.default]
-    if len(defaults) > 1:
-        raise ConfigError(
-            f"{CONFIG_NAME}: only one repository can be the default, not {', '.join(r.name for r in defaults)}"
-        )
-    if repos and not defaults:
-        repos[0] = Repository(repos[0].name, repos[0].path, True)
-    return tuple(repos)
-
-
-def _outputs(raw: Any) -> tuple[Output, ...]:
-    outputs = []
-    for i, entry in enumerate(_expect(raw, list, "outputs")):
-        where = f"outputs[{i}]"
-        _expect(entry, dict, where)
-        _unknown(entry, {"template", "path"}, where)
-        outputs.append(
-            Output(
-                _expect(entry.get("template"), str, f"{where}.template"),
-                _expect(entry.get("path"), str, f"{where}.path"),
-            )
-        )
-    return tuple(outputs)
+        message, (line, column) = error_position(err, text)
+        raise _problem(line, column, f"TOML syntax: {message}") from None
+    problems = settings.check(document, text, CONFIG_NAME)
+    if problems:
+        raise ConfigError.of(problems)
+    return document
 
 
 def load(root: Path) -> Config:
-    """Read `root/kb.toml`, filling in defaults; raise ConfigError on anything unknown or mistyped."""
+    """Read `root/kb.toml`, filling in defaults; ConfigError with every problem found."""
     path = root / CONFIG_NAME
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: not found; run `kb init {root}` to create it") from None
-    except tomllib.TOMLDecodeError as err:
-        raise ConfigError(f"{path}: {err}") from None
-    _unknown(raw, _TOP_KEYS, "the top level")
-    site = _expect(raw.get("site", {}), dict, "site")
-    _unknown(site, _SITE_KEYS, "[site]")
-    link = _expect(raw.get("link", {}), dict, "link")
-    _unknown(link, _LINK_KEYS, "[link]")
-    trailers = tuple(_expect(link.get("trailers", list(DEFAULT_TRAILERS)), list, "link.trailers"))
-    for trailer in trailers:
-        if not (isinstance(trailer, str) and _TRAILER.match(trailer)):
-            raise ConfigError(f"{CONFIG_NAME}: link.trailers entry {trailer!r} must be a word like 'Finding' or 'Refs'")
+    if not path.exists():
+        raise ConfigError(f"{root}: no {CONFIG_NAME} here; run `kb init {root}` to create a knowledge base")
+    document = read(path)
+    repos = [
+        Repository(
+            entry["name"],
+            root / entry.get("path", settings.default("repositories.path")),
+            entry.get("default", settings.default("repositories.default")),
+        )
+        for entry in settings.value(document, "repositories")
+    ]
+    if repos and not any(r.default for r in repos):
+        repos[0] = repos[0]._replace(default=True)
+
+    def folder(key: str) -> Path:
+        relative: str = settings.value(document, key)
+        return root / relative
+
     return Config(
         root=root,
-        records=root / _expect(raw.get("records", "records"), str, "records"),
-        templates=root / _expect(raw.get("templates", "templates"), str, "templates"),
-        cache=root / _expect(raw.get("cache", ".kb-cache"), str, "cache"),
-        site_docs=root / _expect(site.get("docs_dir", ".kb-cache/site-docs"), str, "site.docs_dir"),
-        site_dir=root / _expect(site.get("site_dir", "site"), str, "site.site_dir"),
-        outputs=_outputs(raw["outputs"]) if "outputs" in raw else DEFAULT_OUTPUTS,
-        repositories=_repositories(raw.get("repositories", []), root),
-        trailers=tuple(str(t) for t in trailers),
+        records=folder("records"),
+        templates=folder("templates"),
+        cache=folder("cache"),
+        site_docs=folder("site.docs_dir"),
+        site_dir=folder("site.site_dir"),
+        outputs=tuple(Output(**output) for output in settings.value(document, "outputs")),
+        repositories=tuple(repos),
+        trailers=tuple(settings.value(document, "link.trailers")),
     )
 
 
 def discover(root: Path | None, cwd: Path | None = None) -> Config:
     """The configuration of the knowledge base at `root`, or found upward from `cwd`."""
     if root is not None:
-        if not (root / CONFIG_NAME).is_file():
-            raise ConfigError(f"{root}: no {CONFIG_NAME} here; run `kb init {root}` to create a knowledge base")
         return load(root.resolve())
     return load(find_root(cwd or Path.cwd()))
 
@@ -193,7 +179,7 @@ def with_repositories(config: Config, overrides: Iterable[str], cwd: Path | None
     repos = list(config.repositories)
     for text in overrides:
         name, sep, path_text = text.partition("=")
-        if not (sep and _REPO_NAME.match(name)):
+        if not (sep and REPO_NAME.match(name)):
             name, path_text = "", text
         if not path_text:
             raise ConfigError(f"--repo {text!r}: give PATH or NAME=PATH")

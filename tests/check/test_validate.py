@@ -114,7 +114,7 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
     (tmp_path / "kb.toml").write_text("recrods = 'data'\n")
     result = run_kb(tmp_path, "validate")
     assert result.exit_code == 2
-    assert "unknown key(s) recrods" in result.stderr
+    assert "kb.toml:1:1: E601 recrods: unknown setting; did you mean records?" in result.stderr
 
 
 def test_finds_the_knowledge_base_upward(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

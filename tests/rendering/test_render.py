@@ -145,10 +145,13 @@ def test_a_template_error_names_the_template_and_line(sample_kb: Path) -> None:
 
 
 def test_an_output_path_cannot_leave_the_output_folder(sample_kb: Path) -> None:
-    (sample_kb / "kb.toml").write_text('records = "data"\noutputs = [{template = "gitops.md.j2", path = "../x.md"}]\n')
+    """kb.toml's check refuses `../x.md`; a symlinked folder is caught when the render resolves it."""
+    (sample_kb.parent / "elsewhere").mkdir()
+    (sample_kb / "out").symlink_to(sample_kb.parent / "elsewhere")
+    (sample_kb / "kb.toml").write_text('records = "data"\noutputs = [{template = "gitops.md.j2", path = "out/x.md"}]\n')
     result = run_kb(sample_kb, "render")
     assert result.exit_code == 1 and "E601 outputs" in result.stderr
-    assert not (sample_kb.parent / "x.md").exists()
+    assert not (sample_kb.parent / "elsewhere" / "x.md").exists()
 
 
 def test_a_reverted_fix_shows_the_finding_as_regressed(sample_kb: Path) -> None:
