@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from kb.cli.group import COMMANDS, main
 from kb.records.schemas import reference_markdown
+from kb.store.settings import settings_markdown
 
 README = Path(__file__).parent.parent / "README.md"
 UPDATE = os.environ.get("KB_UPDATE_GOLDEN") == "1"
@@ -33,6 +34,13 @@ def test_readme_record_format_is_generated_from_the_models() -> None:
     if UPDATE:
         section("fields", expected)
     assert section("fields") == expected, "run KB_UPDATE_GOLDEN=1 pytest tests/test_docs.py to refresh"
+
+
+def test_readme_settings_are_generated_from_the_declared_settings() -> None:
+    expected = settings_markdown()
+    if UPDATE:
+        section("settings", expected)
+    assert section("settings") == expected, "run KB_UPDATE_GOLDEN=1 pytest tests/test_docs.py to refresh"
 
 
 def test_readme_has_exactly_two_setup_commands() -> None:

@@ -132,7 +132,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Git repositories whose commits records cite, one `[[repositories]]` table each.",
         _repositories,
     ),
-    Setting("repositories.name", TEXT, None, "Its name, the `NAME` in `NAME@HASH`.", _repo_name),
+    Setting(
+        "repositories.name",
+        TEXT,
+        None,
+        "Its name, the `NAME` in `NAME@HASH`: letters, digits, `.`, `_` and `-`.",
+        _repo_name,
+    ),
     Setting("repositories.path", TEXT, ".", "Its working tree."),
     Setting(
         "repositories.default",
@@ -255,6 +261,11 @@ def settings_markdown() -> str:
     """The settings as a Markdown table, from the one SETTINGS table."""
     lines = ["| setting | type | default | meaning |", "|---|---|---|---|"]
     for s in SETTINGS:
-        default = "required" if s.default is None else f"`{_toml(s.default)}`"
+        if s.default is None:
+            default = "required"
+        elif s.type is TABLES and s.default:  # one table a line, or the cell gets too wide to read
+            default = "<br>".join(f"`{_toml(entry)}`" for entry in s.default)
+        else:
+            default = f"`{_toml(s.default)}`"
         lines.append(f"| `{s.key}` | {s.type.name} | {default} | {s.meaning} |")
     return "\n".join(lines) + "\n"
