@@ -166,11 +166,12 @@ CHECKS: tuple[Check, ...] = (check_identity, check_references, check_commits, ch
 
 
 def run_checks(kb: KnowledgeBase, strict: bool = False, checks: tuple[Check, ...] = CHECKS) -> Report:
-    """Every problem of a loaded knowledge base: those found loading it, then the checks'."""
+    """Every problem of a loaded knowledge base: those found loading it, then the checks',
+    less the warnings its configuration ignores."""
     diagnostics = list(kb.problems)
     for one in checks:
         diagnostics.extend(one(kb))
-    return Report.of(diagnostics, strict=strict)
+    return Report.of(diagnostics, strict=strict, ignore=kb.config.ignore)
 
 
 def validate(config: Config, strict: bool = False, checks: tuple[Check, ...] = CHECKS) -> tuple[KnowledgeBase, Report]:

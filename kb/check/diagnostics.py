@@ -7,7 +7,7 @@ its problems as diagnostics, and `kb search` reads kb.toml.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from enum import StrEnum
 from typing import Any, NamedTuple
 
@@ -78,6 +78,19 @@ class Code(StrEnum):
     E704 = "E704", "kubectl JSON that is not a list of nodes, pods, PVCs or Argo CD applications"
 
 
+def ignorable(text: str) -> Code:
+    """The warning code `text` names; ValueError saying why when it names an error or no code."""
+    code = Code.__members__.get(text)
+    if code is None:
+        import difflib
+
+        near = difflib.get_close_matches(text, list(Code.__members__), n=1)
+        raise ValueError(f"{text!r} is not a diagnostic code" + (f"; did you mean {near[0]}?" if near else ""))
+    if code.level is Level.error:
+        raise ValueError(f"{code} is an error ({code.meaning}); only a warning can be ignored")
+    return code
+
+
 class Diagnostic(NamedTuple):
     """One problem at one place. `line` and `column` are 1-based; 0 means the whole file."""
 
@@ -113,8 +126,10 @@ class Report(NamedTuple):
     warnings: list[Diagnostic]
 
     @classmethod
-    def of(cls, diagnostics: Iterable[Diagnostic], strict: bool = False) -> Report:
-        kept = sorted(set(diagnostics))
+    def of(cls, diagnostics: Iterable[Diagnostic], strict: bool = False, ignore: Collection[Code] = ()) -> Report:
+        """Sorted and split; a warning whose code is in `ignore` is dropped (an error never is),
+        and with `strict` the others count as errors."""
+        kept = sorted({d for d in diagnostics if d.level is Level.error or d.code not in ignore})
         errors = [d for d in kept if strict or d.level is Level.error]
         warnings = [d for d in kept if not strict and d.level is Level.warning]
         return cls(errors, warnings)

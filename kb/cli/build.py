@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import click
 
-from kb.cli.common import config, fail
+from kb.cli.common import config, fail, ignore_option
 
 
 @click.command()
-@click.option("--strict", is_flag=True, help="Treat validation warnings as errors.")
+@click.option("--strict", is_flag=True, help="Treat validation warnings as errors (those ignored stay silent).")
+@ignore_option
 @click.pass_context
-def command(ctx: click.Context, strict: bool) -> None:
+def command(ctx: click.Context, strict: bool, ignore: tuple[str, ...]) -> None:
     """Validate every record, render the docs and build the site: the whole pipeline.
 
     Stops at the first step that fails, after printing every problem that step found.
@@ -23,7 +24,7 @@ def command(ctx: click.Context, strict: bool) -> None:
     from kb.publish.sitebuild import SiteError, build_site
     from kb.rendering.outputs import RenderError, render
 
-    settings = config(ctx)
+    settings = config(ctx, ignore)
     try:
         result = render(settings, strict=strict)
     except RenderError as err:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
-from kb.store.config import Config, ConfigError, discover, with_repositories
+from kb.store.config import Config, ConfigError, discover, with_ignored, with_repositories
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -21,13 +21,25 @@ class UsageError(click.UsageError):
     """Bad invocation or configuration: exit status 2."""
 
 
-def config(ctx: click.Context) -> Config:
-    """The configuration of the knowledge base this run is about, or a usage error."""
+def config(ctx: click.Context, ignore: tuple[str, ...] = ()) -> Config:
+    """The configuration of the knowledge base this run is about, silencing kb.toml's ignored
+    warnings and those of `--ignore`; or a usage error."""
     root_ctx = ctx.find_root()
     try:
-        return discover(root_ctx.obj)
+        return with_ignored(discover(root_ctx.obj), ignore)
     except ConfigError as err:
         raise UsageError(str(err), ctx) from None
+
+
+def ignore_option(function: F) -> F:
+    """`--ignore CODE`, repeatable: a warning to silence in this run, as kb.toml's `[diagnostics] ignore`."""
+    return click.option(
+        "--ignore",
+        "ignore",
+        multiple=True,
+        metavar="CODE",
+        help="Silence this warning code (repeatable), on top of [diagnostics] ignore in kb.toml; errors cannot be.",
+    )(function)
 
 
 def repo_option(function: F) -> F:
@@ -41,10 +53,10 @@ def repo_option(function: F) -> F:
     )(function)
 
 
-def config_with_repos(ctx: click.Context, repos: tuple[str, ...]) -> Config:
-    """`config(ctx)` with the `--repo` overrides applied."""
+def config_with_repos(ctx: click.Context, repos: tuple[str, ...], ignore: tuple[str, ...] = ()) -> Config:
+    """`config(ctx, ignore)` with the `--repo` overrides applied."""
     try:
-        return with_repositories(config(ctx), repos)
+        return with_repositories(config(ctx, ignore), repos)
     except ConfigError as err:
         raise UsageError(str(err), ctx) from None
 

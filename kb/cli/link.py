@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from kb.cli.common import config_with_repos, print_json, repo_option
+from kb.cli.common import config_with_repos, ignore_option, print_json, repo_option
 from kb.store.config import Config
 
 
@@ -12,8 +12,9 @@ from kb.store.config import Config
 @repo_option
 @click.option("--unlinked", is_flag=True, help="List, per audit, the commits made in its days that no record cites.")
 @click.option("--json", "as_json", is_flag=True, help="Print the changes (or the unlinked commits) as JSON.")
+@ignore_option
 @click.pass_context
-def command(ctx: click.Context, repos: tuple[str, ...], unlinked: bool, as_json: bool) -> None:
+def command(ctx: click.Context, repos: tuple[str, ...], unlinked: bool, as_json: bool, ignore: tuple[str, ...]) -> None:
     """Resolve every commit the records cite and create or refresh the commit records.
 
     Each hash (findings' and audits' `commits`, actions' `evidence.commit`) is looked up in
@@ -35,7 +36,7 @@ def command(ctx: click.Context, repos: tuple[str, ...], unlinked: bool, as_json:
     """
     from kb.gitlink.linking import link
 
-    cfg = config_with_repos(ctx, repos)
+    cfg = config_with_repos(ctx, repos, ignore)
     if not cfg.repositories:
         raise click.UsageError("no repositories: add [[repositories]] to kb.toml or pass --repo PATH", ctx)
     if unlinked:

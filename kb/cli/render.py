@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from kb.cli.common import config, fail, print_json
+from kb.cli.common import config, fail, ignore_option, print_json
 
 
 @click.command()
@@ -19,8 +19,9 @@ from kb.cli.common import config, fail, print_json
 @click.option(
     "--json", "as_json", is_flag=True, help='Print {"written", "unchanged", "removed", "stale"} instead of lines.'
 )
+@ignore_option
 @click.pass_context
-def command(ctx: click.Context, out: Path | None, check: bool, as_json: bool) -> None:
+def command(ctx: click.Context, out: Path | None, check: bool, as_json: bool, ignore: tuple[str, ...]) -> None:
     """Render the audit reports, INFRA_ANATOMY, GITOPS and the pickup list from the records.
 
     The records are validated and scanned for secrets first; on any problem nothing is
@@ -42,7 +43,7 @@ def command(ctx: click.Context, out: Path | None, check: bool, as_json: bool) ->
     from kb.rendering.outputs import RenderError, render
 
     try:
-        result = render(config(ctx), out=out, check=check)
+        result = render(config(ctx, ignore), out=out, check=check)
     except RenderError as err:
         fail(ctx, err.diagnostics, f"render stopped: {err}")
     for warning in result.warnings:

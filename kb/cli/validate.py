@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import click
 
-from kb.cli.common import config_with_repos, print_json, repo_option
+from kb.cli.common import config_with_repos, ignore_option, print_json, repo_option
 
 
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help='Print {"errors": [...], "warnings": [...]} instead of lines.')
-@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors (those ignored stay silent).")
+@ignore_option
 @click.option("--git", "live", is_flag=True, help="Also verify every commit link in its repository (needs them).")
 @repo_option
 @click.pass_context
-def command(ctx: click.Context, as_json: bool, strict: bool, live: bool, repos: tuple[str, ...]) -> None:
+def command(
+    ctx: click.Context, as_json: bool, strict: bool, ignore: tuple[str, ...], live: bool, repos: tuple[str, ...]
+) -> None:
     """Check every record: schema, IDs, references between records, commits, dates.
 
     Every problem is reported in one run as `path:line:col: CODE field: message`.
@@ -26,10 +29,11 @@ def command(ctx: click.Context, as_json: bool, strict: bool, live: bool, repos: 
       kb validate
       kb validate --strict --json | jq '.errors[].message'
       kb validate --git --repo ../infra
+      kb validate --strict --ignore W401    # every warning fails the run but this one
     """
     from kb.check.checks import CHECKS, validate
 
-    cfg = config_with_repos(ctx, repos)
+    cfg = config_with_repos(ctx, repos, ignore)
     checks = CHECKS
     if live:
         from kb.gitlink.verify import check_git

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from kb.check.checks import cited_commits
-from kb.check.diagnostics import Code, Diagnostic, Level
+from kb.check.diagnostics import Code, Diagnostic, Level, Report
 from kb.gitlink.gitrepo import AMBIGUOUS, CommitInfo, GitError, Mention, Repository
 from kb.gitlink.history import Key, read_history, reverter, scan_history
 from kb.records.models import Commit
@@ -281,7 +281,8 @@ def plan(
             status: Status = "updated" if changed else "unchanged"
             text = record_text(new) if changed else ""
             result.changes.append(Change(found[0].file, ref, status, changed, _kept(new, info.get(key)), text))
-    result.problems.sort()
+    report = Report.of(result.problems, ignore=config.ignore)
+    result.problems = report.errors + report.warnings
     return result
 
 

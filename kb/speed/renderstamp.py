@@ -64,6 +64,7 @@ def fingerprint(config: Config, extra: Mapping[str, Any] | None) -> Inputs:
             newest = max(newest, stat.st_mtime_ns)
             digest.update(f"{entry.path}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ino}\n".encode())
     digest.update((config.root / CONFIG_NAME).read_bytes())
+    digest.update(" ".join(sorted(config.ignore)).encode())  # kb.toml's with this run's --ignore
     return Inputs(digest.hexdigest(), newest, stats)
 
 

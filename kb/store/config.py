@@ -18,7 +18,7 @@ from kb.store import settings
 from kb.store.settings import REPO_NAME
 
 if TYPE_CHECKING:
-    from kb.check.diagnostics import Diagnostic
+    from kb.check.diagnostics import Code, Diagnostic
 
 CONFIG_NAME = "kb.toml"
 
@@ -69,6 +69,8 @@ class Config(NamedTuple):
     outputs: tuple[Output, ...] = DEFAULT_OUTPUTS
     repositories: tuple[Repository, ...] = ()
     trailers: tuple[str, ...] = DEFAULT_TRAILERS
+    ignore: frozenset[Code] = frozenset()
+    """Warning codes no verb reports: kb.toml's `[diagnostics] ignore` and this run's `--ignore`."""
 
     @property
     def default_repository(self) -> Repository | None:
@@ -160,7 +162,18 @@ def load(root: Path) -> Config:
         outputs=tuple(Output(**output) for output in settings.value(document, "outputs")),
         repositories=tuple(repos),
         trailers=tuple(settings.value(document, "link.trailers")),
+        ignore=_codes(settings.value(document, "diagnostics.ignore")),
     )
+
+
+def _codes(texts: Iterable[str]) -> frozenset[Code]:
+    """The warning codes `texts` name; ValueError for one that names none."""
+    texts = list(texts)
+    if not texts:
+        return frozenset()  # spares the fast commands the table of codes
+    from kb.check.diagnostics import ignorable
+
+    return frozenset(map(ignorable, texts))
 
 
 def discover(root: Path | None, cwd: Path | None = None) -> Config:
@@ -191,3 +204,11 @@ def with_repositories(config: Config, overrides: Iterable[str], cwd: Path | None
         else:
             repos[index] = Repository(target, path, repos[index].default)
     return config._replace(repositories=tuple(repos))
+
+
+def with_ignored(config: Config, codes: Iterable[str]) -> Config:
+    """`config` also silencing the warnings `--ignore CODE` names for one run."""
+    try:
+        return config._replace(ignore=config.ignore | _codes(codes))
+    except ValueError as err:
+        raise ConfigError(f"--ignore: {err}") from None

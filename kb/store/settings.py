@@ -72,6 +72,16 @@ def _trailer(word: str) -> str | None:
     return None if _TRAILER.match(word) else f"{word!r} is not a trailer word like 'Finding' or 'Refs'"
 
 
+def _code(text: str) -> str | None:
+    from kb.check.diagnostics import ignorable
+
+    try:
+        ignorable(text)
+    except ValueError as err:
+        return str(err)
+    return None
+
+
 def _inside(path: str) -> Iterator[tuple[Key, str]]:
     if posixpath.isabs(path) or posixpath.normpath(path).split("/")[0] == "..":
         yield (), f"{path!r} is not a path inside the knowledge base"
@@ -154,6 +164,13 @@ SETTINGS: tuple[Setting, ...] = (
         ("Finding", "Action", "Lesson", "Refs"),
         "Commit message trailers (`Finding: <id>`) that link a commit to the records it names.",
         _each(_trailer),
+    ),
+    Setting(
+        "diagnostics.ignore",
+        TEXTS,
+        (),
+        "Warning codes to silence in every verb, as `--ignore CODE` does for one run; an error cannot be.",
+        _each(_code),
     ),
 )
 BY_KEY: dict[str, Setting] = {setting.key: setting for setting in SETTINGS}
