@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -116,3 +118,17 @@ def test_outputs_keep_their_order(tmp_path: Path) -> None:
         '[[outputs]]\ntemplate = "b.j2"\npath = "b.md"\n[[outputs]]\ntemplate = "a.j2"\npath = "docs/{audit}.md"\n'
     )
     assert load(tmp_path).outputs == (Output("b.j2", "b.md"), Output("a.j2", "docs/{audit}.md"))
+
+
+def test_reading_every_setting_takes_the_standard_library_alone(tmp_path: Path) -> None:
+    """`kb search` reads kb.toml, and must not pay for dataclasses (with inspect) or the libraries."""
+    (tmp_path / "kb.toml").write_text(
+        'records = "data"\n[site]\nsite_dir = "s"\n[link]\ntrailers = ["Refs"]\n[diagnostics]\nignore = ["W502"]\n'
+        '[[repositories]]\nname = "infra"\n[[outputs]]\ntemplate = "t.j2"\npath = "t.md"\n'
+    )
+    code = f"import sys, pathlib\nfrom kb.store.config import load\nload(pathlib.Path({str(tmp_path)!r}))\n"
+    code += "print(' '.join(sys.modules))"
+    loaded = set(
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    )
+    assert not {"dataclasses", "difflib", "click", "pydantic", "yaml", "kb.store.tomlpos"} & loaded
