@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import tomllib
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from kb.store.tomlpos import Key, error_position, locate, positions
 
@@ -112,7 +114,21 @@ def _keys(value: Any, prefix: Key = ()) -> list[Key]:
     return []
 
 
-@pytest.mark.parametrize("text", [s[1] for s in SHAPES], ids=[s[0] for s in SHAPES])
+def _parsable(text: str) -> bool:
+    try:
+        tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return False
+    return True
+
+
+CONFIG_CASES = yaml.safe_load((Path(__file__).parent.parent / "cases" / "bad_config.yaml").read_text())
+TEXTS = [(name, text) for name, text, _ in SHAPES] + [
+    (case["name"], case["text"]) for case in CONFIG_CASES if "encoding" not in case and _parsable(case["text"])
+]
+
+
+@pytest.mark.parametrize("text", [text for _, text in TEXTS], ids=[name for name, _ in TEXTS])
 def test_every_key_tomllib_reads_has_a_position(text: str) -> None:
     assert set(_keys(tomllib.loads(text))) <= set(positions(text))
 
