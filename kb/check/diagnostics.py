@@ -68,7 +68,7 @@ class Code(StrEnum):
     W502 = "W502", "no fix commit touched the finding's paths"
     W503 = "W503", "commit trailer names a record that does not exist"
     # configuration and rendering
-    E601 = "E601", "kb.toml is invalid"
+    E601 = "E601", "kb.toml unreadable or invalid"
     E602 = "E602", "possible secret in record text"
     E603 = "E603", "template error"
     # importing reports and cluster state
