@@ -5,6 +5,7 @@ The CODES table is the one list of codes; the README's table is rendered from it
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 
@@ -103,3 +104,19 @@ class Report:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+
+class Stopped(Exception):
+    """A step of the pipeline found problems and nothing was written; `problems` lists every one.
+
+    A problem is a Diagnostic (file, line, code) or, where a tool reports only text (MkDocs), a line.
+    """
+
+    def __init__(self, step: str, problems: Sequence[Diagnostic | str]):
+        super().__init__(f"{step} stopped: {len(problems)} problem(s); nothing written")
+        self.step = step
+        self.problems = list(problems)
+
+    def lines(self) -> list[str]:
+        """Each problem as printed: `path:line:col: CODE field: message` or the tool's own words."""
+        return [p.format() if isinstance(p, Diagnostic) else p for p in self.problems]

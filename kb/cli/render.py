@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from kb.cli.common import config, fail, print_json
+from kb.cli.common import config, print_json, stop
 
 
 @click.command()
@@ -39,12 +39,13 @@ def command(ctx: click.Context, out: Path | None, check: bool, as_json: bool) ->
       kb render --out /tmp/docs
       kb render --check
     """
-    from kb.rendering.outputs import RenderError, render
+    from kb.check.diagnostics import Stopped
+    from kb.pipeline import render_docs
 
     try:
-        result = render(config(ctx), out=out, check=check)
-    except RenderError as err:
-        fail(ctx, err.diagnostics, f"render stopped: {err}")
+        result = render_docs(config(ctx), out=out, check=check)
+    except Stopped as err:
+        stop(ctx, err)
     for warning in result.warnings:
         click.echo(warning.format(), err=True)
     if as_json:

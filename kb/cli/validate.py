@@ -14,7 +14,7 @@ from kb.cli.common import config_with_repos, print_json, repo_option
 @repo_option
 @click.pass_context
 def command(ctx: click.Context, as_json: bool, strict: bool, live: bool, repos: tuple[str, ...]) -> None:
-    """Check every record: schema, IDs, references between records, commits, dates.
+    """Check every record: schema, IDs, references between records, commits, dates, secrets.
 
     Every problem is reported in one run as `path:line:col: CODE field: message`.
     Commit links are checked against the stored commit records; `--git` also looks each one
@@ -27,15 +27,9 @@ def command(ctx: click.Context, as_json: bool, strict: bool, live: bool, repos: 
       kb validate --strict --json | jq '.errors[].message'
       kb validate --git --repo ../infra
     """
-    from kb.check.checks import CHECKS, validate
+    from kb.pipeline import validate
 
-    cfg = config_with_repos(ctx, repos)
-    checks = CHECKS
-    if live:
-        from kb.gitlink.verify import check_git
-
-        checks = (*CHECKS, check_git)
-    kb, report = validate(cfg, strict=strict, checks=checks)
+    kb, report = validate(config_with_repos(ctx, repos), strict=strict, live=live)
     if as_json:
         print_json(
             {
