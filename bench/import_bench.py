@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from kb.author.skeleton import init
-from kb.importer.apply import import_report
+from kb.pipeline import import_report
 from kb.store.config import discover
 
 SEED = Path(__file__).parent.parent / "tests" / "fixtures" / "000_ca42ef2d6db47840.txt"

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from kb.author.skeleton import init
-from kb.importer.apply import import_report
+from kb.pipeline import import_report
 from kb.rendering.outputs import render_documents
 from kb.store.config import discover
 from kb.store.loader import load

@@ -7,7 +7,7 @@ its problems as diagnostics, and `kb search` reads kb.toml.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from enum import StrEnum
 from typing import Any, NamedTuple
 
@@ -137,3 +137,19 @@ class Report(NamedTuple):
     @property
     def ok(self) -> bool:
         return not self.errors
+
+
+class Stopped(Exception):
+    """A step of the pipeline found problems and nothing was written; `problems` lists every one.
+
+    A problem is a Diagnostic (file, line, code) or, where a tool reports only text (MkDocs), a line.
+    """
+
+    def __init__(self, step: str, problems: Sequence[Diagnostic | str]):
+        super().__init__(f"{step} stopped: {len(problems)} problem(s); nothing written")
+        self.step = step
+        self.problems = list(problems)
+
+    def lines(self) -> list[str]:
+        """Each problem as printed: `path:line:col: CODE field: message` or the tool's own words."""
+        return [p.format() if isinstance(p, Diagnostic) else p for p in self.problems]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
@@ -14,7 +14,7 @@ from kb.store.config import Config, ConfigError, discover, with_ignored, with_re
 F = TypeVar("F", bound=Callable[..., Any])
 
 if TYPE_CHECKING:
-    from kb.check.diagnostics import Diagnostic
+    from kb.check.diagnostics import Stopped
 
 
 class UsageError(click.UsageError):
@@ -61,14 +61,27 @@ def config_with_repos(ctx: click.Context, repos: tuple[str, ...], ignore: tuple[
         raise UsageError(str(err), ctx) from None
 
 
+def jobs_option(function: F) -> F:
+    """`--jobs N`: processes that share the site's page building (default 1, MkDocs' own build; 0 = one per core)."""
+    return click.option(
+        "--jobs",
+        "-j",
+        type=click.IntRange(min=0),
+        default=1,
+        show_default=True,
+        metavar="N",
+        help="Processes that share the page building (0: one per core); the site is the same.",
+    )(function)
+
+
 def print_json(value: Any) -> None:
     json.dump(value, sys.stdout, indent=2, ensure_ascii=False, default=str)
     sys.stdout.write("\n")
 
 
-def fail(ctx: click.Context, diagnostics: Iterable[Diagnostic], summary: str) -> NoReturn:
-    """Print every problem as `path:line:col: CODE field: message`, then the summary; exit 1."""
-    for diagnostic in diagnostics:
-        click.echo(diagnostic.format(), err=True)
-    click.echo(summary, err=True)
+def stop(ctx: click.Context, err: Stopped, hint: str = "") -> NoReturn:
+    """Print every problem (`path:line:col: CODE field: message`), then what stopped; exit 1."""
+    for line in err.lines():
+        click.echo(line, err=True)
+    click.echo(f"{err}{hint}", err=True)
     ctx.exit(1)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from kb.cli.common import config, print_json
+from kb.cli.common import config, print_json, stop
 
 if TYPE_CHECKING:
     from kb.importer.planning import Plan, Planned
@@ -35,13 +35,6 @@ def _created(item: Planned, root: Path) -> dict[str, Any]:
         "file": str(item.path.relative_to(root)) if item.path.is_relative_to(root) else str(item.path),
         "imported_from": getattr(record, "imported_from", None),
     }
-
-
-def _fail(ctx: click.Context, problems: list[Any]) -> None:
-    for problem in problems:
-        click.echo(problem.format(), err=True)
-    click.echo(f"nothing imported: {len(problems)} problem(s)", err=True)
-    ctx.exit(1)
 
 
 def _show(plan: Plan, root: Path, dry_run: bool, as_json: bool) -> None:
@@ -94,14 +87,14 @@ def report(ctx: click.Context, file: Path, dry_run: bool, as_json: bool) -> None
       kb import report reports/2026-01-26-audit.md --dry-run
       kb import report reports/2026-01-26-audit.md --json | jq '.created[].id'
     """
-    from kb.importer.apply import ImportProblems, import_report
+    from kb.check.diagnostics import Stopped
+    from kb.pipeline import import_report
 
     cfg = config(ctx)
     try:
         plan = import_report(cfg, file, dry_run=dry_run)
-    except ImportProblems as err:
-        _fail(ctx, err.problems)
-        return
+    except Stopped as err:
+        stop(ctx, err)
     _show(plan, cfg.root, dry_run, as_json)
 
 
@@ -134,8 +127,8 @@ def kubectl(
       kb import kubectl nodes.json pods.json pvc.json apps.json --audit AUD-jan-audit-k3f9x
       (kubectl get nodes -o json; kubectl get pods -A -o json) | kb import kubectl - --audit AUD-...
     """
-    from kb.importer.apply import ImportProblems
-    from kb.importer.kubectl import import_kubectl
+    from kb.check.diagnostics import Stopped
+    from kb.pipeline import import_kubectl
 
     cfg = config(ctx)
     paths = [str(f) for f in files] or ["-"]
@@ -143,9 +136,8 @@ def kubectl(
     day = taken.date() if taken else dt.date.today()
     try:
         planned = import_kubectl(cfg, sources, audit, day, dry_run=dry_run)
-    except ImportProblems as err:
-        _fail(ctx, err.problems)
-        return
+    except Stopped as err:
+        stop(ctx, err)
     snapshot = planned.record
     if as_json:
         created = [_created(planned, cfg.root)]

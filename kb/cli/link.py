@@ -34,7 +34,7 @@ def command(ctx: click.Context, repos: tuple[str, ...], unlinked: bool, as_json:
       kb link --repo platform=../platform --json
       kb link --unlinked                    # commits in each audit's days that no record cites
     """
-    from kb.gitlink.linking import link
+    from kb.pipeline import link
 
     cfg = config_with_repos(ctx, repos, ignore)
     if not cfg.repositories:

@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from kb.cli.common import config, fail
+from kb.cli.common import config, stop
 
 
 @click.command()
@@ -31,11 +31,12 @@ def command(ctx: click.Context, fmt: str | None) -> None:
       kb pickup --format md > NEXT_SESSION.md
       kb pickup --format json | jq -r '.[] | select(.priority == "P1") | .id'
     """
-    from kb.report.handover import PickupError, pickup
+    from kb.check.diagnostics import Stopped
+    from kb.report.handover import pickup
 
     chosen = fmt or ("table" if sys.stdout.isatty() else "md")
     try:
         text = pickup(config(ctx), chosen, width=shutil.get_terminal_size().columns)
-    except PickupError as err:
-        fail(ctx, err.diagnostics, f"pickup stopped: {err}; run `kb validate`")
+    except Stopped as err:
+        stop(ctx, err, "; run `kb validate`")
     click.echo(text, nl=False)

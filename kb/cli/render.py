@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from kb.cli.common import config, fail, ignore_option, print_json
+from kb.cli.common import config, ignore_option, print_json, stop
 
 
 @click.command()
@@ -40,12 +40,13 @@ def command(ctx: click.Context, out: Path | None, check: bool, as_json: bool, ig
       kb render --out /tmp/docs
       kb render --check
     """
-    from kb.rendering.outputs import RenderError, render
+    from kb.check.diagnostics import Stopped
+    from kb.pipeline import render_docs
 
     try:
-        result = render(config(ctx, ignore), out=out, check=check)
-    except RenderError as err:
-        fail(ctx, err.diagnostics, f"render stopped: {err}")
+        result = render_docs(config(ctx, ignore), out=out, check=check)
+    except Stopped as err:
+        stop(ctx, err)
     for warning in result.warnings:
         click.echo(warning.format(), err=True)
     if as_json:

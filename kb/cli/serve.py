@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import click
 
-from kb.cli.common import config
+from kb.cli.common import config, jobs_option, stop
 
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+@jobs_option
 @click.pass_context
-def command(ctx: click.Context, host: str, port: int) -> None:
+def command(ctx: click.Context, host: str, port: int, jobs: int) -> None:
     """Serve the site locally with live reload; stop with Ctrl-C.
 
     Editing a record, a template or mkdocs.yml rebuilds the site and reloads open pages.
@@ -22,11 +23,11 @@ def command(ctx: click.Context, host: str, port: int) -> None:
       kb serve
       kb serve --port 8001
     """
-    from kb.publish.sitebuild import SiteError, serve
+    from kb.check.diagnostics import Stopped
+    from kb.pipeline import serve
 
     click.echo(f"kb serve: building, then serving on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
     try:
-        serve(config(ctx), host, port)
-    except SiteError as err:
-        click.echo(f"kb serve: {err}", err=True)
-        ctx.exit(1)
+        serve(config(ctx), host, port, jobs)
+    except Stopped as err:
+        stop(ctx, err)

@@ -17,7 +17,7 @@ from kb.cli.common import config_with_repos, ignore_option, print_json, repo_opt
 def command(
     ctx: click.Context, as_json: bool, strict: bool, ignore: tuple[str, ...], live: bool, repos: tuple[str, ...]
 ) -> None:
-    """Check every record: schema, IDs, references between records, commits, dates.
+    """Check every record: schema, IDs, references between records, commits, dates, secrets.
 
     Every problem is reported in one run as `path:line:col: CODE field: message`.
     Commit links are checked against the stored commit records; `--git` also looks each one
@@ -31,15 +31,9 @@ def command(
       kb validate --git --repo ../infra
       kb validate --strict --ignore W401    # every warning fails the run but this one
     """
-    from kb.check.checks import CHECKS, validate
+    from kb.pipeline import validate
 
-    cfg = config_with_repos(ctx, repos, ignore)
-    checks = CHECKS
-    if live:
-        from kb.gitlink.verify import check_git
-
-        checks = (*CHECKS, check_git)
-    kb, report = validate(cfg, strict=strict, checks=checks)
+    kb, report = validate(config_with_repos(ctx, repos, ignore), strict=strict, live=live)
     if as_json:
         print_json(
             {

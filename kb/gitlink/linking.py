@@ -1,9 +1,10 @@
 """Linking records to real git history: resolve every cited commit and keep commit records current.
 
-`link` resolves each commit the knowledge base cites (findings' and audits' `commits`,
+`plan` resolves each commit the knowledge base cites (findings' and audits' `commits`,
 actions' `evidence.commit`, and every commit record's own hash), reads the trailers and reverts
-of history in one pass, and creates or refreshes the commit records, so that the docs render
-without the repository at hand.
+of history in one pass (`history_scan`), and says how the commit records change, so that the
+docs render without the repository at hand; `write_changes` writes them. `kb link` is the two in
+a row, in kb/pipeline.py.
 
 The rule that protects people's edits: kb link fills a field only while it is empty, and only
 adds to `records`. A commit's facts never change in git, so a field holding anything else was
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -290,25 +292,18 @@ def _order(key: Key) -> tuple[str, str]:
     return key[0] or "", key[1]
 
 
-def link(config: Config) -> LinkResult:
-    """Resolve every cited commit and write the commit records; on any error, write nothing.
+@contextmanager
+def history_scan(config: Config, repos: Repositories) -> Iterator[Callable[[], dict[str | None, list[Mention]]]]:
+    """The trailer and revert scan, started in a second thread (git does the reading while Python
+    loads the records); yields the function that waits for its result, as `plan` takes it."""
+    with ThreadPoolExecutor(1) as pool:
+        yield pool.submit(scan_history, config, list(repos.available())).result
 
-    Records that do not load, duplicate IDs and broken references stop a link too: their
-    errors are the result. Git reads history in a second thread while the records load.
-    """
-    from kb.check.checks import check_identity, check_references, validate
 
-    with Repositories(config) as repos, ThreadPoolExecutor(1) as pool:
-        scanning = pool.submit(scan_history, config, list(repos.available()))  # while Python loads records
-        kb, report = validate(config, checks=(check_identity, check_references))  # the errors that stop a link
-        if not report.ok:
-            return LinkResult(problems=report.errors)
-        result = plan(config, kb, repos, scanning.result)
-        if not result.ok:
-            return LinkResult(problems=result.problems)
+def write_changes(config: Config, result: LinkResult) -> None:
+    """Create and rewrite the commit records `plan` changed, with one flush to disk for them all."""
     files = {
         status: [(Path(config.root, c.file), c.text) for c in result.changes if c.status == status]
         for status in ("created", "updated")
     }
-    write_batch(files["created"], files["updated"])  # one flush to disk for all of them
-    return result
+    write_batch(files["created"], files["updated"])

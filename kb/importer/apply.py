@@ -1,28 +1,18 @@
-"""Importing a report end to end: read, parse, plan, then write every record or none.
+"""The two ends of an import: reading the input, and writing every planned record or none.
 
-Nothing is written unless every record validates and none of their files exists yet; each file
-is created exclusively, so an import can never overwrite a record.
+Nothing is written unless every record validates (kb/pipeline.py stops first) and none of their
+files exists yet; each file is created exclusively, so an import can never overwrite a record.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from kb.check.diagnostics import Code, Diagnostic
-from kb.importer.planning import Plan, Planned, plan
-from kb.importer.reportparse import parse
+from kb.check.diagnostics import Code, Diagnostic, Stopped
+from kb.importer.planning import Planned
 from kb.store.atomic import create_exclusive_all
 from kb.store.config import Config
-from kb.store.loader import load
 from kb.store.yamlwrite import record_text
-
-
-class ImportProblems(Exception):
-    """The input cannot be imported; carries every problem found, each with file and line."""
-
-    def __init__(self, problems: list[Diagnostic]):
-        super().__init__("; ".join(p.format() for p in problems))
-        self.problems = problems
 
 
 def write(config: Config, created: list[Planned], source: str) -> None:
@@ -36,19 +26,15 @@ def write(config: Config, created: list[Planned], source: str) -> None:
         if item.path.exists()
     ]
     if clashes:
-        raise ImportProblems(clashes)
+        raise Stopped("import", clashes)
     create_exclusive_all([(item.path, record_text(item.record)) for item in created])
 
 
-def import_report(config: Config, path: Path, dry_run: bool = False) -> Plan:
-    """Import one Markdown report into the knowledge base; with `dry_run`, only say what would happen."""
+def read_report(path: Path) -> str:
+    """A report's text; Stopped (E703) if it cannot be read as UTF-8."""
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
-        raise ImportProblems([Diagnostic(str(path), 0, 0, Code.E703, "", f"cannot read the report: {err}")]) from None
-    result = plan(parse(text), load(config), path.name)
-    if result.problems:
-        raise ImportProblems(result.problems)
-    if not dry_run:
-        write(config, result.created, path.name)
-    return result
+        raise Stopped(
+            "import", [Diagnostic(str(path), 0, 0, Code.E703, "", f"cannot read the report: {err}")]
+        ) from None

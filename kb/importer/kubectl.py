@@ -17,13 +17,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from kb.check.diagnostics import Code, Diagnostic
-from kb.importer.apply import ImportProblems, write
+from kb.check.diagnostics import Code, Diagnostic, Stopped
 from kb.importer.planning import Planned
 from kb.records.models import Audit, Snapshot
 from kb.records.refs import new_id
-from kb.store.config import Config
-from kb.store.loader import load
+from kb.store.loader import KnowledgeBase
 
 KINDS = ("Node", "Pod", "PersistentVolumeClaim", "Application")
 ALWAYS_COUNTED = ("CrashLoopBackOff", "ImagePullBackOff")
@@ -228,12 +226,8 @@ def read(sources: list[tuple[str, str | None]]) -> Objects:
     return objects
 
 
-def import_kubectl(
-    config: Config, sources: list[tuple[str, str | None]], audit: str, taken: dt.date, dry_run: bool = False
-) -> Planned:
-    """Build (and unless `dry_run`, write) one snapshot of the audit from kubectl JSON."""
-    objects = read(sources)
-    kb = load(config)
+def plan_snapshot(kb: KnowledgeBase, objects: Objects, audit: str, taken: dt.date) -> Planned:
+    """One snapshot of `audit` from what kubectl printed, validated; Stopped with every problem otherwise."""
     target = kb.by_id().get(audit)
     where = objects.sources[0].rsplit(":", 1)[0] if objects.sources else "<stdin>"
     if not isinstance(target, Audit):
@@ -246,7 +240,7 @@ def import_kubectl(
             Diagnostic(where, 0, 0, Code.E704, "", "no nodes, pods, PVCs or applications in the input")
         )
     if objects.problems:
-        raise ImportProblems(objects.problems)
+        raise Stopped("import", objects.problems)
     assert isinstance(target, Audit)
     data.update(id=new_id(Snapshot.prefix, target.title), audit=audit, taken=taken)
     data["imported_from"] = ", ".join(objects.sources)
@@ -257,8 +251,5 @@ def import_kubectl(
             Diagnostic(where, 0, 0, Code.E702, ".".join(str(p) for p in e["loc"]), f"snapshot: {e['msg']}")
             for e in err.errors(include_url=False)
         ]
-        raise ImportProblems(problems) from None
-    planned = Planned(record, config.records / Snapshot.folder / f"{record.id}.yaml", 1)
-    if not dry_run:
-        write(config, [planned], where)
-    return planned
+        raise Stopped("import", problems) from None
+    return Planned(record, kb.config.records / Snapshot.folder / f"{record.id}.yaml", 1)

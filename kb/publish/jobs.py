@@ -51,11 +51,12 @@ LOGGER = "mkdocs"
 log = logging.getLogger("mkdocs.commands.build")
 
 
-def workers(config: MkDocsConfig, pages: int) -> int:
-    """How many processes to build `pages` pages with; 1 means MkDocs' own serial build."""
-    if not mkdocs.__version__.startswith(MKDOCS_VERSION) or set(config.plugins) - PLUGINS:
+def workers(config: MkDocsConfig, pages: int, most: int) -> int:
+    """How many processes to build `pages` pages with, at most `most` (0: one per core); 1 means
+    MkDocs' own serial build, which is also what another MkDocs release or plugin gets."""
+    if most == 1 or not mkdocs.__version__.startswith(MKDOCS_VERSION) or set(config.plugins) - PLUGINS:
         return 1
-    return workers_for(pages, PER_WORKER)
+    return min(most or pages, workers_for(pages, PER_WORKER))
 
 
 def build(config: MkDocsConfig, processes: int) -> None:

@@ -1,7 +1,8 @@
-"""Regenerating the docs: validate, scan for secrets, render every output, write what changed.
+"""The documents kb.toml's outputs name: rendered from the records, then written where they changed.
 
-The pipeline reads top to bottom in `render`. `render_documents` is the pure part (records in,
-texts out) that the site and the tests reuse; `render` adds the gates and the file system.
+`render_documents` is the pure part (records in, texts out) that the site and the tests reuse;
+`write_outputs` compares them with the files on disk and writes (or, checking, diffs) what
+changed. kb/pipeline.py runs the gates before either.
 """
 
 from __future__ import annotations
@@ -12,8 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kb.check.diagnostics import Code, Diagnostic
-from kb.speed import heap, renderstamp
+from kb.check.diagnostics import Code, Diagnostic, Stopped
 from kb.speed.forks import fork_map, workers_for
 from kb.store.atomic import write_batch
 from kb.store.config import Config
@@ -29,14 +29,6 @@ PARALLEL_MIN = 50
 """Documents per extra process before rendering is spread over the cores."""
 DEFAULTS: dict[str, Any] = {"report": None, "unlinked": [], "snapshot_diff": None}
 """Context every template can rely on; `extra` overrides these."""
-
-
-class RenderError(Exception):
-    """Nothing was written: the records are invalid, hold a secret, or a template failed."""
-
-    def __init__(self, diagnostics: list[Diagnostic]):
-        super().__init__(f"{len(diagnostics)} problem(s); nothing written")
-        self.diagnostics = diagnostics
 
 
 @dataclass
@@ -63,7 +55,7 @@ def render_documents(kb: KnowledgeBase, extra: Mapping[str, Any] | None = None) 
     `extra` adds context for every template (e.g. `unlinked`, `snapshot_diff`); its optional
     `by_audit` mapping of audit ID to a dict adds context for that audit's documents only.
     The documents are independent, so a large knowledge base renders them on all cores.
-    Raises RenderError (E603) when a template fails.
+    Raises Stopped (E603) when a template fails.
     """
     import jinja2
 
@@ -79,7 +71,7 @@ def render_documents(kb: KnowledgeBase, extra: Mapping[str, Any] | None = None) 
     try:  # compiled once here, so forked workers inherit them
         templates = {output.template: env.get_template(output.template) for output in config.outputs}
     except jinja2.TemplateError as err:
-        raise RenderError([template_error(err)]) from None
+        raise Stopped("render", [template_error(err)]) from None
     jobs: list[tuple[str, str, str | None]] = []  # (path, template, audit): whole-base documents first
     for output in config.outputs:
         if AUDIT_PLACEHOLDER not in output.path:
@@ -100,7 +92,7 @@ def render_documents(kb: KnowledgeBase, extra: Mapping[str, Any] | None = None) 
     texts = fork_map(one, jobs, PARALLEL_MIN)
     failed = [text for text in texts if isinstance(text, Diagnostic)]
     if failed:
-        raise RenderError(failed[:1])
+        raise Stopped("render", failed[:1])
     return dict(sorted((path, text) for (path, _, _), text in zip(jobs, texts, strict=True) if isinstance(text, str)))
 
 
@@ -127,7 +119,7 @@ def _target(base: Path, relative: str) -> Path:
     path = (base / relative).resolve()
     if not path.is_relative_to(base.resolve()):
         problem = Diagnostic("kb.toml", 0, 0, Code.E601, "outputs", f"output path {relative!r} leaves {base}")
-        raise RenderError([problem])
+        raise Stopped("render", [problem])
     return path
 
 
@@ -171,41 +163,13 @@ def audit_context(config: Config, kb: KnowledgeBase) -> dict[str, Any]:
     return {"by_audit": by_audit}
 
 
-def render(
-    config: Config,
-    out: Path | None = None,
-    check: bool = False,
-    extra: Mapping[str, Any] | None = None,
-    strict: bool = False,
+def write_outputs(
+    config: Config, documents: dict[str, str], base: Path, check: bool, warnings: list[Diagnostic]
 ) -> RenderResult:
-    """Rebuild every output under `out` (default: the knowledge base root), writing only changed files.
-
-    With `check`, nothing is written and the result holds a unified diff per stale output;
-    with `strict`, validation warnings stop the render too. The output of an audit that is gone
-    is deleted (with `check`: shown as a diff deleting it).
-    Raises RenderError, before anything is written, when the records are invalid or hold a secret.
-    When the render stamp proves nothing changed since the last run, no record is even loaded.
-    """
-    base = out if out is not None else config.root
-    inputs = renderstamp.fingerprint(config, {"strict": strict, **(extra or {})})
-    proven = None if config.repositories else renderstamp.current(config, base, inputs.digest)  # git is an input too
-    if proven is not None and not orphaned(config, base, proven[0]):
-        return RenderResult(unchanged=proven[0], warnings=proven[1])
-    from kb.check.checks import run_checks
-    from kb.check.secretscan import scan
-    from kb.store.loader import load
-
-    with heap.paused():  # what a render makes lives to the end or is freed at once: no cycles to hunt
-        kb = load(config, inputs.stats)
-        report = run_checks(kb, strict=strict)
-        if not report.ok:
-            raise RenderError(report.errors)
-        secrets = scan(kb)
-        if secrets:
-            raise RenderError(secrets)
-        documents = render_documents(kb, {**audit_context(config, kb), **(extra or {})})
+    """Write each document whose text differs from its file under `base`, atomically, and delete the
+    outputs of audits that are gone; with `check`, write nothing and diff each stale output instead."""
     targets = {relative: _target(base, relative) for relative in documents}
-    result = RenderResult(warnings=report.warnings, documents=documents)
+    result = RenderResult(warnings=warnings, documents=documents)
     for relative, text in documents.items():
         old = _read(targets[relative])
         if old == text:
@@ -222,5 +186,4 @@ def render(
     write_batch((), [(targets[relative], documents[relative]) for relative in result.written])
     for relative in result.removed:
         (base / relative).unlink(missing_ok=True)
-    renderstamp.save(config, base, inputs.digest, inputs.newest, documents, report.warnings)
     return result

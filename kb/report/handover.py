@@ -12,7 +12,7 @@ from typing import Any
 
 import jinja2
 
-from kb.check.diagnostics import Diagnostic
+from kb.check.diagnostics import Stopped
 from kb.rendering.jinjaenv import environment, render_text, template_error
 from kb.rendering.views import ActionView, KnowledgeView
 from kb.store.config import Config
@@ -23,14 +23,6 @@ TEMPLATE = "pickup.md.j2"
 MIN_ITEM_WIDTH = 30
 """Narrower terminals wrap the item rather than cut it to nothing."""
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
-
-
-class PickupError(Exception):
-    """Some records did not load (the list could miss an action), or the template failed."""
-
-    def __init__(self, diagnostics: list[Diagnostic]):
-        super().__init__(f"{len(diagnostics)} problem(s)")
-        self.diagnostics = diagnostics
 
 
 def as_dict(item: ActionView) -> dict[str, Any]:
@@ -93,7 +85,7 @@ def pickup(config: Config, fmt: str = "md", width: int = 100) -> str:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     kb = load(config)
     if kb.problems:
-        raise PickupError(sorted(kb.problems))
+        raise Stopped("pickup", sorted(kb.problems))
     view = KnowledgeView(kb)
     if fmt == "json":
         return json.dumps([as_dict(item) for item in view.pickup], indent=2, ensure_ascii=False) + "\n"
@@ -103,4 +95,4 @@ def pickup(config: Config, fmt: str = "md", width: int = 100) -> str:
     try:
         return render_text(env.get_template(TEMPLATE), {"kb": view})
     except jinja2.TemplateError as err:
-        raise PickupError([template_error(err)]) from None
+        raise Stopped("pickup", [template_error(err)]) from None

@@ -167,7 +167,7 @@ def test_bad_report_names_every_problem_and_writes_nothing(empty_kb: Path) -> No
     assert result.exit_code == 1
     assert "broken.md:1:1: E701 date: the report has no 'Date:' line in its header" in result.output
     assert "E701 trigger:" in result.output and "E701 scope:" in result.output
-    assert "nothing imported: 3 problem(s)" in result.output
+    assert "import stopped: 3 problem(s); nothing written" in result.output
     assert _files(empty_kb) == before
 
 
@@ -478,7 +478,7 @@ def test_all_problems_in_one_run(empty_kb: Path, tmp_path: Path) -> None:
     assert "r.md:11:1: E702 applications.0.sync: snapshot: Input should be 'Synced', 'OutOfSync' or 'Unknown'" in (
         result.output
     )
-    assert "nothing imported: 2 problem(s)" in result.output
+    assert "import stopped: 2 problem(s); nothing written" in result.output
 
 
 def test_nested_items_stay_with_their_pickup_point(empty_kb: Path, tmp_path: Path) -> None:

@@ -9,9 +9,12 @@ from pathlib import Path
 import pytest
 
 from bench.site_bench import generate as generate_kb
+from kb.check.diagnostics import Stopped
+from kb.pipeline import load, render
 from kb.publish import jobs
-from kb.publish.pages import Site
-from kb.publish.sitebuild import SiteError, generate, mkdocs_build, mkdocs_config, write_docs
+from kb.publish.pages import Site, generate
+from kb.publish.sitebuild import mkdocs_build, mkdocs_config, write_docs
+from kb.rendering.jinjaenv import environment
 from kb.store.config import Config, discover
 from tests.conftest import SAMPLE
 
@@ -25,7 +28,8 @@ def _docs(root: Path, kind: str) -> tuple[Config, Site]:
     else:
         generate_kb(root, 150)
     config = discover(root)
-    site = generate(config)
+    kb = load(config)
+    site = generate(kb, environment(config.templates), render(kb))
     write_docs(config.site_docs, site.pages)
     return config, site
 
@@ -44,8 +48,8 @@ def _files(folder: Path) -> dict[str, bytes]:
 def test_shared_build_writes_the_same_site(tmp_path: Path, kind: str) -> None:
     config, site = _docs(tmp_path / "kb", kind)
     serial, shared = tmp_path / "serial", tmp_path / "shared"
-    serial_index = mkdocs_build(config, site, serial, processes=1)
-    shared_index = mkdocs_build(config, site, shared, processes=2)
+    serial_index = mkdocs_build(config, site, serial, jobs=1)
+    shared_index = mkdocs_build(config, site, shared, jobs=2)
     want, got = _files(serial), _files(shared)
     assert sorted(got) == sorted(want)
     assert [path for path in want if got[path] != want[path]] == []
@@ -60,21 +64,23 @@ def test_a_broken_link_in_a_worker_fails_the_strict_build(tmp_path: Path) -> Non
     page.write_text(page.read_text() + "\nSee [gone](../findings/F-gone-x0x0x.md).\n")
     messages = []
     for processes in (1, 2):
-        with pytest.raises(SiteError) as err:
-            mkdocs_build(config, site, tmp_path / f"site{processes}", processes=processes)
-        messages.append(str(err.value))
+        with pytest.raises(Stopped) as err:
+            mkdocs_build(config, site, tmp_path / f"site{processes}", jobs=processes)
+        messages.append("\n".join(err.value.lines()))
     assert "F-gone-x0x0x.md" in messages[1] and last in messages[1]
     assert "Aborted with 1 warnings in strict mode!" in messages[1]
     assert messages[1] == messages[0]
 
 
-def test_workers_only_for_large_sites_and_known_plugins(tmp_path: Path) -> None:
+def test_workers_only_when_asked_for_large_sites_and_known_plugins(tmp_path: Path) -> None:
     config, _ = _docs(tmp_path / "kb", "sample")
     material = mkdocs_config(config, tmp_path / "site", strict=True)
-    assert jobs.workers(material, 10) == 1
+    assert jobs.workers(material, 10, 2) == 1
     cores = os.cpu_count() or 1
-    assert jobs.workers(material, jobs.PER_WORKER * 64) == min(cores, 64)
+    assert jobs.workers(material, jobs.PER_WORKER * 64, 0) == min(cores, 64)
+    assert jobs.workers(material, jobs.PER_WORKER * 64, 1) == 1  # the default: MkDocs' own build
+    assert jobs.workers(material, jobs.PER_WORKER * 64, 2) == min(cores, 2)
     plain = tmp_path / "mkdocs.yml"
     plain.write_text("site_name: plain\nplugins:\n  - search\n")
     (config.root / "mkdocs.yml").symlink_to(plain)  # MkDocs' own theme and search plugin: not known to share
-    assert jobs.workers(mkdocs_config(config, tmp_path / "site", strict=True), 10**6) == 1
+    assert jobs.workers(mkdocs_config(config, tmp_path / "site", strict=True), 10**6, 0) == 1

@@ -9,6 +9,7 @@ import markdown as python_markdown
 import pytest
 import yaml
 
+from kb.check.diagnostics import Diagnostic, Stopped
 from kb.rendering import outputs as render_module
 from kb.rendering.outputs import render_documents
 from kb.store.config import discover
@@ -258,7 +259,8 @@ def test_a_template_error_in_a_worker_names_the_template_and_line(
     monkeypatch.setattr(render_module, "PARALLEL_MIN", 1)
     (sample_kb / "templates").mkdir()
     (sample_kb / "templates" / "audit_report.md.j2").write_text("# Report\n\n{{ report.no_such_view | md }}\n")
-    with pytest.raises(render_module.RenderError) as raised:
+    with pytest.raises(Stopped) as raised:
         outputs(sample_kb)
-    (problem,) = raised.value.diagnostics
+    (problem,) = raised.value.problems
+    assert isinstance(problem, Diagnostic)
     assert problem.file.endswith("templates/audit_report.md.j2") and problem.line == 3 and problem.code == "E603"

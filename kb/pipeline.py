@@ -1,0 +1,209 @@
+"""The pipeline every verb composes: load → check → gate → render → write → publish (and link).
+
+Each step is a plain function taking and returning plain data; the verbs below it are the only
+ways kb writes documents, publishes a site or writes records in bulk, and each is a few steps
+in a row. Whatever reaches a document or the site has passed `check` (schema, IDs, references)
+and `gate` (the secret scan) first, so no path can skip them. Every step that finds a problem
+raises `Stopped` (kb/check/diagnostics.py) with all of them, before anything is written.
+
+The stages' own modules are imported inside the steps: a `kb render --check` that the render
+stamp answers loads neither pydantic nor Jinja.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kb.check.diagnostics import Report, Stopped
+from kb.speed import heap
+from kb.store.config import Config
+
+if TYPE_CHECKING:
+    from kb.check.checks import Check
+    from kb.gitlink.linking import LinkResult
+    from kb.importer.planning import Plan, Planned
+    from kb.publish.sitebuild import SiteResult
+    from kb.rendering.outputs import RenderResult
+    from kb.store.loader import KnowledgeBase
+
+
+# The steps.
+
+
+def load(config: Config, stats: dict[str, Any] | None = None) -> KnowledgeBase:
+    """Every record of the knowledge base; files that do not load become problems, not errors."""
+    from kb.store.loader import load as load_records
+
+    return load_records(config, stats)
+
+
+def check(kb: KnowledgeBase, strict: bool = False, checks: Iterable[Check] | None = None) -> Report:
+    """Every problem of the loaded records (schema, identity, references, commits, dates)."""
+    from kb.check.checks import CHECKS, run_checks
+
+    return run_checks(kb, strict, tuple(CHECKS if checks is None else checks))
+
+
+def gate(kb: KnowledgeBase, step: str) -> None:
+    """Stop `step` if any record holds what looks like a credential (E602 for each, with its line)."""
+    from kb.check.secretscan import scan
+
+    found = scan(kb)
+    if found:
+        raise Stopped(step, found)
+
+
+def render(kb: KnowledgeBase) -> dict[str, str]:
+    """Every configured document's text by its output path, with the per-audit context."""
+    from kb.rendering.outputs import audit_context, render_documents
+
+    return render_documents(kb, audit_context(kb.config, kb))
+
+
+def write(config: Config, documents: dict[str, str], base: Path, check: bool, report: Report) -> RenderResult:
+    """Write the documents that changed under `base` (with `check`: only say how they differ)."""
+    from kb.rendering.outputs import write_outputs
+
+    return write_outputs(config, documents, base, check, report.warnings)
+
+
+def publish(
+    kb: KnowledgeBase,
+    documents: dict[str, str],
+    site_dir: Path,
+    strict: bool = True,
+    jobs: int = 1,
+    today: dt.date | None = None,
+) -> SiteResult:
+    """Generate every site page and build the site into `site_dir` with MkDocs Material."""
+    from kb.publish.sitebuild import build
+
+    return build(kb, documents, site_dir, strict, jobs, today)
+
+
+def _checked(
+    config: Config, step: str, strict: bool, stats: dict[str, Any] | None = None
+) -> tuple[KnowledgeBase, Report]:
+    """load → check → gate: the records every output is made from, or Stopped."""
+    kb = load(config, stats)
+    report = check(kb, strict)
+    if not report.ok:
+        raise Stopped(step, report.errors)
+    gate(kb, step)
+    return kb, report
+
+
+# The verbs, each a composition of the steps.
+
+
+def validate(config: Config, strict: bool = False, live: bool = False) -> tuple[KnowledgeBase, Report]:
+    """`kb validate`: every problem of every record, the secret scan's included (`live`: also ask git)."""
+    from kb.check.checks import CHECKS
+    from kb.check.secretscan import scan
+
+    checks: tuple[Check, ...] = CHECKS
+    if live:
+        from kb.gitlink.verify import check_git
+
+        checks = (*CHECKS, check_git)
+    kb = load(config)
+    found = check(kb, strict, checks)
+    return kb, Report.of([*found.errors, *found.warnings, *scan(kb)], strict)
+
+
+@heap.paused()  # what these make lives to the end or is freed at once: no cycles to hunt
+def render_docs(config: Config, out: Path | None = None, check: bool = False, strict: bool = False) -> RenderResult:
+    """`kb render`: rebuild every output under `out` (default: the root); with `check`, write nothing.
+
+    When the render stamp proves nothing changed since the last run, no record is even loaded.
+    """
+    from kb.rendering.outputs import RenderResult, orphaned
+    from kb.speed import renderstamp
+
+    base = out if out is not None else config.root
+    inputs = renderstamp.fingerprint(config, {"strict": strict})
+    proven = None if config.repositories else renderstamp.current(config, base, inputs.digest)  # git is an input too
+    if proven is not None and not orphaned(config, base, proven[0]):
+        return RenderResult(unchanged=proven[0], warnings=proven[1])
+    kb, report = _checked(config, "render", strict, inputs.stats)
+    documents = render(kb)
+    result = write(config, documents, base, check, report)
+    renderstamp.save(config, base, inputs.digest, inputs.newest, documents, report.warnings)
+    return result
+
+
+@heap.paused()  # what these make lives to the end or is freed at once: no cycles to hunt
+def site(config: Config, strict: bool = True, jobs: int = 1, today: dt.date | None = None) -> SiteResult:
+    """`kb site`: load → check → gate → render → publish into [site] site_dir."""
+    kb, _ = _checked(config, "site", strict=False)
+    return publish(kb, render(kb), config.site_dir, strict, jobs, today)
+
+
+@heap.paused()  # what these make lives to the end or is freed at once: no cycles to hunt
+def build(config: Config, strict: bool = False, jobs: int = 1) -> tuple[RenderResult, SiteResult]:
+    """`kb build`: the records loaded and checked once, then the docs written and the site published."""
+    kb, report = _checked(config, "build", strict)
+    documents = render(kb)
+    written = write(config, documents, config.root, False, report)
+    return written, publish(kb, documents, config.site_dir, True, jobs)
+
+
+def serve(config: Config, host: str, port: int, jobs: int = 1) -> None:
+    """`kb serve`: `site` into a temporary folder, done again whenever a record or template changes."""
+    from kb.publish.sitebuild import serve as live_server
+
+    def rebuild(site_dir: Path) -> None:
+        kb, _ = _checked(config, "serve", strict=False)
+        publish(kb, render(kb), site_dir, False, jobs)
+
+    live_server(config, host, port, rebuild)
+
+
+def link(config: Config) -> LinkResult:
+    """`kb link`: load → check (identity, references) → resolve every cited commit → write commit records.
+
+    Git reads history in a second thread while the records load.
+    """
+    from kb.check.checks import check_identity, check_references
+    from kb.gitlink.linking import LinkResult, Repositories, history_scan, plan, write_changes
+
+    with Repositories(config) as repos, history_scan(config, repos) as history:
+        kb = load(config)
+        report = check(kb, checks=(check_identity, check_references))  # the errors that stop a link
+        if not report.ok:
+            return LinkResult(problems=report.errors)
+        result = plan(config, kb, repos, history)
+    if result.ok:
+        write_changes(config, result)
+    return result
+
+
+def import_kubectl(
+    config: Config, sources: list[tuple[str, str | None]], audit: str, taken: dt.date, dry_run: bool = False
+) -> Planned:
+    """`kb import kubectl`: read kubectl's JSON → plan one snapshot of `audit` (validated) → write it."""
+    from kb.importer.apply import write
+    from kb.importer.kubectl import plan_snapshot, read
+
+    objects = read(sources)
+    planned = plan_snapshot(load(config), objects, audit, taken)
+    if not dry_run:
+        write(config, [planned], ", ".join(objects.sources) or "<stdin>")
+    return planned
+
+
+def import_report(config: Config, path: Path, dry_run: bool = False) -> Plan:
+    """`kb import report`: read → plan records against the loaded ones (each validated) → write them all or none."""
+    from kb.importer.apply import read_report, write
+    from kb.importer.planning import plan
+    from kb.importer.reportparse import parse
+
+    planned = plan(parse(read_report(path)), load(config), path.name)
+    if planned.problems:
+        raise Stopped("import", planned.problems)
+    if not dry_run:
+        write(config, planned.created, path.name)
+    return planned
