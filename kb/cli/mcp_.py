@@ -29,7 +29,7 @@ def command(ctx: click.Context, read_only: bool, verbose: bool) -> None:
     Examples:
       kb mcp
       kb mcp --read-only
-      claude mcp add kb -- kb --root ~/src/infra mcp
+      claude mcp add --scope project kb -- kb mcp
     """
     cfg = config(ctx)
     try:

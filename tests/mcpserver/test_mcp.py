@@ -245,11 +245,21 @@ async def test_a_record_holding_a_token_stops_the_read_and_never_shows_the_token
     assert FAKE_GITHUB not in json.dumps([error.message, error.data, pickup.structured_content])
 
 
+def readme_client_configuration() -> dict[str, Any]:
+    """The `.mcp.json` the README shows an agent's client."""
+    text = (ROOT / "README.md").read_text().split("## Agents (MCP)", 1)[1]
+    servers: dict[str, Any] = json.loads(text.split("```json\n", 1)[1].split("```", 1)[0])["mcpServers"]
+    return servers["kb"]
+
+
 @pytest.mark.anyio
-async def test_a_real_kb_mcp_process_over_stdio(sample_kb: Path) -> None:
-    """The agent's way: it starts `kb mcp` and talks the initialize handshake on its stdin and stdout."""
-    command = [sys.executable, "-m", "kb", "--root", str(sample_kb), "mcp", "--verbose"]
-    params = StdioServerParameters(command=command[0], args=command[1:], env=dict(os.environ), cwd=ROOT)
+async def test_a_real_kb_mcp_process_over_stdio_as_the_readme_configures_it(sample_kb: Path) -> None:
+    """The agent's way: it starts `kb mcp` in its folder and talks the initialize handshake on stdin and stdout."""
+    configured = readme_client_configuration()
+    command = Path(sys.executable).with_name(configured["command"])  # this environment's `kb`
+    params = StdioServerParameters(
+        command=str(command), args=[*configured["args"], "--verbose"], env=dict(os.environ), cwd=sample_kb
+    )
     log = sample_kb.parent / "stderr.txt"
     with log.open("w") as errlog:
         async with Client(stdio_client(params, errlog=errlog), mode="legacy") as client:
