@@ -225,6 +225,14 @@ def test_json_input_writes_a_list_of_three(sample_kb: Path) -> None:
     assert_valid(sample_kb)
 
 
+def test_json_input_from_a_file(sample_kb: Path, tmp_path: Path) -> None:
+    source = tmp_path / "finding.json"
+    source.write_text(json.dumps({"title": "From a file", "tags": ["script"]}))
+    result = run_kb(sample_kb, "new", "finding", "--json", str(source))
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["record"]["tags"] == ["script"]
+
+
 @pytest.mark.parametrize(
     ("args", "text", "status", "message"),
     [
