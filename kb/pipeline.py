@@ -1,8 +1,8 @@
 """The pipeline every verb composes: load → check → gate → render → write → publish (and link).
 
 Each step is a plain function taking and returning plain data; the verbs below it are the only
-ways kb writes documents, publishes a site or writes records in bulk, and each is a few steps
-in a row. Whatever reaches a document or the site has passed `check` (schema, IDs, references)
+ways kb writes (or serves) documents, publishes a site or writes records in bulk, and each is a
+few steps in a row. Whatever reaches a document or the site has passed `check` (schema, IDs, references)
 and `gate` (the secret scan) first, so no path can skip them. Every step that finds a problem
 raises `Stopped` (kb/check/diagnostics.py) with all of them, before anything is written.
 
@@ -160,6 +160,12 @@ def serve(config: Config, host: str, port: int, jobs: int = 1) -> None:
         publish(kb, render(kb), site_dir, False, jobs)
 
     live_server(config, host, port, rebuild)
+
+
+def documents(config: Config) -> dict[str, str]:
+    """`kb mcp`'s documents: load → check → gate → render, as `kb render` does, but written nowhere."""
+    kb, _ = _checked(config, "render", strict=False)
+    return render(kb)
 
 
 def link(config: Config) -> LinkResult:

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 PACKAGE = Path(__file__).parent.parent / "kb"
-DEPENDENCIES = ("click", "pydantic", "PyYAML", "Jinja2", "GitPython", "mkdocs", "mkdocs-material")
+DEPENDENCIES = ("click", "pydantic", "PyYAML", "Jinja2", "GitPython", "mkdocs", "mkdocs-material", "mcp")
 
 
 def _names() -> list[tuple[str, Path]]:

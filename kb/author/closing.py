@@ -18,7 +18,7 @@ from kb.store.atomic import replace_atomic
 from kb.store.config import Config
 from kb.store.layout import SUFFIXES
 from kb.store.lineedit import EditError, set_keys
-from kb.store.loader import check_data, load_entry, relative
+from kb.store.loader import check_data, load_entry, plain, relative
 
 
 class CloseError(Exception):
@@ -31,8 +31,11 @@ class NeedsEvidence(CloseError):
 
 @dataclass(frozen=True)
 class Changed:
+    """The action as written, its file, and each key that changed: {"from": old, "to": new} (JSON values)."""
+
     action: Action
     path: Path
+    changes: dict[str, dict[str, Any]]
 
 
 def find_action(config: Config, ident: str) -> Path:
@@ -63,7 +66,7 @@ def _load(config: Config, path: Path) -> tuple[Action, str]:
     return entry.record, text
 
 
-def _write(config: Config, path: Path, text: str, changes: dict[str, Any]) -> Changed:
+def _write(config: Config, path: Path, text: str, before: Action, changes: dict[str, Any]) -> Changed:
     order = list(Action.model_fields)
     try:
         new_text = set_keys(text, changes, order)
@@ -74,7 +77,19 @@ def _write(config: Config, path: Path, text: str, changes: dict[str, Any]) -> Ch
     if record is None:  # pragma: no cover - the changes are built from valid values
         raise CloseError("\n".join(p.format() for p in problems))
     replace_atomic(path, new_text)
-    return Changed(record, path)
+    old, new = (a.model_dump(mode="json", exclude_none=True) for a in (before, record))
+    changed = {key: {"from": old.get(key), "to": new.get(key)} for key in changes if old.get(key) != new.get(key)}
+    return Changed(record, path, changed)
+
+
+def summary(config: Config, changed: Changed) -> dict[str, Any]:
+    """What `kb close --json` (and `kb reopen --json`) prints and the MCP tool returns."""
+    return {
+        "id": changed.action.id,
+        "path": relative(config, changed.path),
+        "changed": changed.changes,
+        "record": plain(changed.action),
+    }
 
 
 def close(
@@ -101,7 +116,7 @@ def close(
         since = f" since {action.closed}" if action.closed else ""
         raise CloseError(f"{action.id} is already {action.status.value}{since}; `kb reopen {action.id}` first")
     evidence = {key: value for key, value in (("commit", commit), ("note", note)) if value}
-    return _write(config, path, text, {"status": status.value, "closed": day, "evidence": evidence})
+    return _write(config, path, text, action, {"status": status.value, "closed": day, "evidence": evidence})
 
 
 def reopen(config: Config, ident: str, day: dt.date, note: str | None = None) -> Changed:
@@ -117,4 +132,4 @@ def reopen(config: Config, ident: str, day: dt.date, note: str | None = None) ->
         was += f", note: {action.evidence.note}"
     remark = f"{day}: reopened" + (f": {note}" if note else "") + f" ({was})"
     changes = {"status": ActionStatus.open.value, "closed": None, "evidence": None, "notes": [*action.notes, remark]}
-    return _write(config, path, text, changes)
+    return _write(config, path, text, action, changes)

@@ -7,9 +7,10 @@ every problem; `save` writes the file without ever touching an existing one.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,8 @@ from kb.records.refs import CommitRef, new_id
 from kb.store import yamlread
 from kb.store.atomic import create_exclusive
 from kb.store.catalog import Catalog
-from kb.store.loader import check_data
+from kb.store.config import Config
+from kb.store.loader import check_data, plain, relative
 from kb.store.yamlwrite import record_text
 
 MODELS: dict[str, type[Record]] = {"finding": Finding, "lesson": Lesson, "action": Action, "audit": Audit}
@@ -51,16 +53,39 @@ class Created:
     hints: list[Hint]
 
 
+def defaulted(kind: str) -> list[FieldPath]:
+    """The fields kb fills in when they are left out: each `audit` (the latest audit) and the record's date (today)."""
+    paths = [form.path for form in form_fields(MODELS[kind]) if form.path[-1] == "audit"]
+    return paths + ([(RECORDED_ON[kind],)] if kind in RECORDED_ON else [])
+
+
 def defaults(kind: str, catalog: Catalog, today: dt.date) -> dict[FieldPath, str]:
     """Values used where none were given: the current audit, and today for the record's date."""
-    result: dict[FieldPath, str] = {}
     current = catalog.current_audit
-    for form in form_fields(MODELS[kind]):
-        if form.path[-1] == "audit" and current is not None:
-            result[form.path] = current
-    if kind in RECORDED_ON:
-        result[(RECORDED_ON[kind],)] = today.isoformat()
+    result: dict[FieldPath, str] = {}
+    for path in defaulted(kind):
+        if path[-1] != "audit":
+            result[path] = today.isoformat()
+        elif current is not None:
+            result[path] = current
     return result
+
+
+def with_defaults(kind: str, data: dict[str, Any], catalog: Catalog, today: dt.date) -> dict[str, Any]:
+    """A copy of `data` with the defaults put wherever it left a field out (or blank)."""
+    values = copy.deepcopy(data)
+    for path, value in defaults(kind, catalog, today).items():
+        node = values
+        for key in path[:-1]:
+            if node.get(key) is None:
+                node[key] = {}
+            node = node[key]
+            if not isinstance(node, dict):
+                break  # a value of the wrong shape, which validation names
+        else:
+            if node.get(path[-1]) in (None, ""):
+                node[path[-1]] = value
+    return values
 
 
 def prune(value: Any) -> Any:
@@ -143,12 +168,53 @@ def save(record: Record, catalog: Catalog) -> tuple[Record, Path]:
     raise FileExistsError(f"could not find a free ID in {folder} after {MAX_ATTEMPTS} tries")
 
 
-def create(kind: str, data: dict[str, Any], catalog: Catalog, file: str = "<new>") -> Created:
-    """Validate and write a new record in one call: the flag route of `kb new`."""
-    record = build(kind, data, catalog, file)
-    found = recurrence_hints(record, catalog)
-    record, path = save(record, catalog)
-    return Created(record, path, found)
+def create_all(
+    kind: str, items: Sequence[Any], catalog: Catalog, file: str = "<new>", today: dt.date | None = None
+) -> list[Created]:
+    """Validate every item (defaults filled in), then write each as a new file: the route of `kb new
+    --json -` and the MCP tools. RecordProblems lists the problems of all items, and then nothing is written.
+
+    With more than one item, each problem's file is `FILE item N` (from 1)."""
+    day = today or dt.date.today()
+    records: list[Record] = []
+    problems: list[Diagnostic] = []
+    for n, data in enumerate(items, start=1):
+        where = file if len(items) == 1 else f"{file} item {n}"
+        if not isinstance(data, dict):
+            problems.append(Diagnostic(where, 0, 0, Code.E204, "", f"a {kind} record is a mapping of fields"))
+            continue
+        try:
+            records.append(build(kind, with_defaults(kind, data, catalog, day), catalog, where))
+        except RecordProblems as err:
+            problems.extend(err.problems)
+    if problems:
+        raise RecordProblems(problems)
+    created = []
+    for record in records:
+        found = recurrence_hints(record, catalog)
+        saved, path = save(record, catalog)
+        created.append(Created(saved, path, found))
+    return created
+
+
+def create(
+    kind: str, data: dict[str, Any], catalog: Catalog, file: str = "<new>", today: dt.date | None = None
+) -> Created:
+    """Validate and write one new record (defaults filled in): `create_all` of one item."""
+    return create_all(kind, [data], catalog, file, today)[0]
+
+
+def summary(created: Created, config: Config) -> dict[str, Any]:
+    """What `kb new --json` prints and the MCP tools return: the ID, the file, the record and the
+    recurrence hints, each also as a warning in words."""
+    where = relative(config, created.path)
+    return {
+        "id": created.record.id,
+        "path": where,
+        "record": plain(created.record),
+        "recurrence_hints": [asdict(hint) for hint in created.hints],
+        "warnings": [f"{hint.advice(where)}." for hint in created.hints],
+    }
 
 
 def from_text(kind: str, text: str, catalog: Catalog, file: str) -> Record:

@@ -32,6 +32,13 @@ class Hint:
     score: float
     reason: str
 
+    def advice(self, where: str) -> str:
+        """The warning, in words, for a new finding written to `where` (no full stop: callers add more)."""
+        return (
+            f"Possible recurrence of {self.id} ({self.title!r}): {self.reason}. To link them, add "
+            f"`recurrence_of: {self.id}` to {where}"
+        )
+
 
 def words(text: str) -> set[str]:
     return {w for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in STOP_WORDS and len(w) > 1}

@@ -17,7 +17,9 @@ from kb.cli.common import UsageError, config, print_json
     "--date", "day", type=click.DateTime(["%Y-%m-%d"]), help="The day it was closed (YYYY-MM-DD). Default: today."
 )
 @click.option("--dropped", is_flag=True, help="Close it as dropped (not doing it) instead of done.")
-@click.option("--json", "as_json", is_flag=True, help="Print the updated action as JSON.")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print what changed (each key, from and to) and the action, as JSON."
+)
 @click.pass_context
 def command(
     ctx: click.Context,
@@ -54,13 +56,12 @@ def command(
 
 def report(cfg: object, changed: object, as_json: bool, headline: str) -> None:
     """Print what `kb close` or `kb reopen` changed."""
-    from kb.author.closing import Changed
+    from kb.author.closing import Changed, summary
     from kb.store.config import Config
-    from kb.store.loader import plain, relative
+    from kb.store.loader import relative
 
     assert isinstance(cfg, Config) and isinstance(changed, Changed)
-    where = relative(cfg, changed.path)
     if as_json:
-        print_json({"id": changed.action.id, "path": where, "record": plain(changed.action)})
+        print_json(summary(cfg, changed))
     else:
-        click.echo(f"{headline}: {where}")
+        click.echo(f"{headline}: {relative(cfg, changed.path)}")

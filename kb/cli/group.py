@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "init": "kb.cli.init",
     "link": "kb.cli.link",
     "list": "kb.cli.list",
+    "mcp": "kb.cli.mcp_",
     "new": "kb.cli.new",
     "pickup": "kb.cli.pickup",
     "render": "kb.cli.render",

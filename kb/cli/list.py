@@ -50,13 +50,12 @@ def command(
       kb list action --status open --since 2026-01-01
       kb list lesson --tag kyverno --json | jq -r '.[].id'
     """
-    from kb.report.lookup import Filters, QueryError, find, ident, select, title
+    from kb.report.lookup import Filters, QueryError, ident, select, title
     from kb.store.loader import load, plain
 
     kb = load(config(ctx))
     try:
-        audit_id = find(kb, audit).record.id if audit else None  # type: ignore[attr-defined]
-        rows = select(kb, kind, Filters(status, severity, tags, audit_id, since.date() if since else None))
+        rows = select(kb, kind, Filters(status, severity, tags, audit, since.date() if since else None))
     except QueryError as err:
         raise click.ClickException(str(err)) from None
     if as_json:

@@ -9,12 +9,15 @@ import datetime as dt
 import functools
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from kb.check.diagnostics import Code
-from kb.cli.common import config, print_json
+from kb.cli.common import UsageError, config, print_json
+
+if TYPE_CHECKING:
+    from kb.store.catalog import Catalog
 
 NEW_KINDS = ("finding", "lesson", "action", "audit")
 
@@ -23,7 +26,8 @@ EXAMPLES = {
       kb new finding --title "Grafana CrashLoopBackOff" --severity high \\
           --component grafana --root-cause "init container OOM" --commit 9a96a77 --tag monitoring
       kb new finding                      # on a terminal: asks for what is missing
-      kb new finding --edit               # $EDITOR on a commented scaffold""",
+      kb new finding --edit               # $EDITOR on a commented scaffold
+      echo '{"title": "Disk pressure", "severity": "high"}' | kb new finding --json -""",
     "lesson": """\
       kb new lesson --title "Helm hook deadlocks" --rule "Never make a hook wait on its own release" \\
           --finding F-kyverno-cronjob-deadlock-8fs4k --tag helm""",
@@ -78,14 +82,22 @@ def kind_command(kind: str) -> click.Command:
         ),
         click.Option(["--no-input"], is_flag=True, help="Never prompt, even on a terminal."),
         click.Option(["--interactive", "-i"], is_flag=True, help="Prompt even when stdin is not a terminal."),
-        click.Option(["--json", "as_json"], is_flag=True, help="Print the new record as JSON."),
+        click.Option(
+            ["--json", "json_source"],
+            is_flag=False,
+            flag_value="",
+            metavar="[-|FILE]",
+            help="Print the new record as JSON. With - (or FILE): read the record, or a list of them, as JSON "
+            "from stdin (or FILE) instead of flags; all are checked before any is written.",
+        ),
     ]
     audit_default = "" if kind == "audit" else " --audit defaults to the latest audit by start date."
     help_text = f"""Record a new {kind}; prints its ID and file.
 
-    Give fields as flags (for scripts), let kb ask for the rest on a terminal, or write it in
-    $EDITOR with --edit. The record is validated, and the IDs it names are checked, before
-    anything is written; a new file never replaces an existing one.{audit_default}
+    Give fields as flags, let kb ask for the rest on a terminal, write it in $EDITOR with
+    --edit, or pass it as JSON with --json - (for scripts and agents). The record is validated,
+    and the IDs it names are checked, before anything is written; a new file never replaces an
+    existing one.{audit_default}
 
     \b
     Examples:
@@ -103,23 +115,45 @@ def _flag_problem(problem: Any, flags: dict[str, str]) -> str:
 
 
 def run(
-    kind: str, edit: bool, from_file: Path | None, no_input: bool, interactive: bool, as_json: bool, **raw: Any
+    kind: str,
+    edit: bool,
+    from_file: Path | None,
+    no_input: bool,
+    interactive: bool,
+    json_source: str | None,
+    **raw: Any,
 ) -> None:
-    from kb.author.create import MODELS, RecordProblems, build, defaults, edit_new, recurrence_hints, save
+    from kb.author.create import (
+        MODELS,
+        Created,
+        RecordProblems,
+        build,
+        edit_new,
+        recurrence_hints,
+        save,
+        summary,
+        with_defaults,
+    )
     from kb.author.editor import EditAborted
     from kb.records.fields import form_fields, set_value
     from kb.records.models import Finding
     from kb.store.catalog import Catalog
-    from kb.store.loader import plain, relative
+    from kb.store.loader import relative
 
     ctx = click.get_current_context()
     cfg = config(ctx)
     catalog = Catalog(cfg)
     forms = form_fields(MODELS[kind])
     given = {f.path: raw[f.param] for f in forms if raw.get(f.param) not in (None, ())}
+    if json_source:
+        if given or edit or from_file or interactive:
+            raise UsageError("--json - takes the whole record as JSON: give no field flags, --edit, --from or -i", ctx)
+        create_from_json(kind, json_source, catalog)
+        return
     values: dict[str, Any] = {}
-    for path, value in {**defaults(kind, catalog, dt.date.today()), **given}.items():
+    for path, value in given.items():
         set_value(values, path, list(value) if isinstance(value, tuple) else value)
+    values = with_defaults(kind, values, catalog, dt.date.today())
     editing = edit or from_file is not None
     prompting = not editing and (interactive or (not no_input and sys.stdin.isatty()))
     try:
@@ -154,22 +188,41 @@ def run(
     record, file = save(record, catalog)
     where = relative(cfg, file)
     for hint in hints:
-        click.echo(
-            f"Possible recurrence of {hint.id} ({hint.title!r}): {hint.reason}. To link them, add "
-            f"`recurrence_of: {hint.id}` to {where} (or pass --recurrence-of {hint.id} next time).",
-            err=True,
-        )
-    if as_json:
-        print_json(
-            {
-                "id": record.id,
-                "path": where,
-                "record": plain(record),
-                "recurrence_hints": [hint.__dict__ for hint in hints],
-            }
-        )
+        click.echo(f"{hint.advice(where)} (or pass --recurrence-of {hint.id} next time).", err=True)
+    if json_source is not None:
+        print_json(summary(Created(record, file, hints), cfg))
     else:
         click.echo(f"Created {kind} {record.id}: {where}")
+
+
+def create_from_json(kind: str, source: str, catalog: Catalog) -> None:
+    """`kb new KIND --json -`: one record (an object) or several (a list) from JSON, all valid or none written."""
+    import json
+
+    from kb.author.create import RecordProblems, create_all, summary
+
+    ctx = click.get_current_context()
+    name = "<stdin>" if source == "-" else source
+    try:
+        with click.open_file(source, encoding="utf-8") as stream:
+            data = json.load(stream)
+    except (OSError, ValueError) as err:
+        click.echo(f"kb new {kind}: {name}: cannot read JSON: {err}", err=True)
+        click.echo("Nothing was saved.", err=True)
+        ctx.exit(1)
+    try:
+        created = create_all(kind, data if isinstance(data, list) else [data], catalog, name)
+    except RecordProblems as err:
+        for problem in err.problems:
+            where = f"{problem.field}: " if problem.field else ""
+            click.echo(f"kb new {kind}: {problem.file}: {where}{problem.message} ({problem.code})", err=True)
+        click.echo("Nothing was saved.", err=True)
+        ctx.exit(1)
+    results = [summary(one, catalog.config) for one in created]
+    for result in results:
+        for warning in result["warnings"]:
+            click.echo(warning, err=True)
+    print_json(results if isinstance(data, list) else results[0])
 
 
 command = NewGroup(

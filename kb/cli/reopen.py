@@ -16,7 +16,9 @@ from kb.cli.common import config
 @click.option(
     "--date", "day", type=click.DateTime(["%Y-%m-%d"]), help="The day it was reopened (YYYY-MM-DD). Default: today."
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the updated action as JSON.")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print what changed (each key, from and to) and the action, as JSON."
+)
 @click.pass_context
 def command(ctx: click.Context, action: str, note: str | None, day: dt.datetime | None, as_json: bool) -> None:
     """Reopen ACTION: status back to open, `closed` and `evidence` removed.

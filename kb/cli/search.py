@@ -139,44 +139,25 @@ def main(argv: list[str], root: Path | None = None) -> int:
     return 1
 
 
-def _unmarked(snippet: str) -> str:
-    """A snippet without the marks around its matching words."""
-    from kb.fulltext.ranking import END, START
-
-    return snippet.replace(START, "").replace(END, "")
-
-
 def _print_json(result: SearchResult, records: Path, root: Path) -> None:
     import json
 
-    hits = [
-        {
-            "id": hit.id,
-            "kind": hit.kind,
-            "title": hit.title,
-            "score": hit.score,
-            "snippet": _unmarked(hit.snippet),
-            "date": hit.date,
-            "path": (records / hit.path).relative_to(root).as_posix(),
-            "severity": hit.severity,
-            "status": hit.status,
-            "tags": list(hit.tags),
-        }
-        for hit in result.hits
-    ]
-    json.dump(hits, sys.stdout, indent=2, ensure_ascii=False)
+    from kb.fulltext.results import as_data
+
+    json.dump([as_data(hit, records, root) for hit in result.hits], sys.stdout, indent=2, ensure_ascii=False)
     sys.stdout.write("\n")
 
 
 def _print_text(result: SearchResult, color: bool) -> None:
     """Each hit as its ID, facts and score, its title (when the snippet is not it) and the snippet."""
     from kb.fulltext.ranking import END, START
+    from kb.fulltext.results import unmarked
 
     bold, mark, reset = (BOLD, HIGHLIGHT, RESET) if color else ("", "", "")
     for hit in result.hits:
         facts = " · ".join(fact for fact in (hit.kind, hit.severity, hit.status, hit.date) if fact)
         print(f"{bold}{hit.id}{reset}  {facts}  (score {hit.score:g})")
-        if _unmarked(hit.snippet) != hit.title:
+        if unmarked(hit.snippet) != hit.title:
             print(f"  {hit.title}")
         print(f"  {hit.snippet.replace(START, mark).replace(END, reset)}\n")
 

@@ -24,36 +24,25 @@ def command(ctx: click.Context, ident: str, as_json: bool) -> None:
       kb show AUD-production --json | jq '.links.findings[].id'
       kb show 9a96a77
     """
-    from kb.report.lookup import QueryError, show, title
+    from kb.report.lookup import QueryError, show
     from kb.report.lookup import ident as ident_of
-    from kb.store.loader import load, plain
+    from kb.store.loader import load
 
     kb = load(config(ctx))
     try:
         shown = show(kb, ident)
     except QueryError as err:
         raise click.ClickException(str(err)) from None
-    record = shown.record
-    links = {
-        role: [{"kind": r.kind, "id": ident_of(r), "title": title(r)} for r in records]
-        for role, records in shown.links.items()
-    }
+    data = shown.as_data()
     if as_json:
-        print_json(
-            {
-                "kind": record.kind,
-                "id": ident_of(record),
-                "path": shown.entry.file,
-                "record": plain(record),
-                "links": links,
-                "missing": shown.missing,
-            }
-        )
+        print_json(data)
         return
+    record = shown.record
     click.echo(click.style(f"{record.kind} {ident_of(record)}", bold=True) + f"  ({shown.entry.file})")
     text = shown.entry.path.read_text(encoding="utf-8")
     body = [line for line in text.splitlines() if not line.startswith("# yaml-language-server:")]
     click.echo("\n".join("  " + line for line in body))
+    links: dict[str, list[dict[str, str]]] = data["links"]
     if links or shown.missing:
         click.echo(click.style("linked:", bold=True))
     width = max((len(role) for role in [*links, *shown.missing]), default=0)

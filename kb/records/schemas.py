@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from kb.check.diagnostics import Code
-from kb.records.models import KINDS
+from kb.records.fields import FieldPath
+from kb.records.models import KINDS, Stored
 from kb.store.atomic import replace_atomic
 from kb.store.loader import SCHEMA_FOLDER
 
@@ -16,6 +18,38 @@ def schema_of(kind: str) -> dict[str, object]:
     schema = KINDS[kind].model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     return schema
+
+
+def new_record_schema(model: type[Stored], defaulted: Iterable[FieldPath]) -> dict[str, Any]:
+    """The JSON Schema of what a person gives for a new `model` record: its schema without `id`
+    (kb mints it), the `defaulted` fields (kb fills them in) optional, and so any mapping that is
+    left with nothing required."""
+    schema = model.model_json_schema()
+    del schema["properties"]["id"]
+    for path in [("id",), *defaulted]:
+        _make_optional(schema, schema, path)
+    return schema
+
+
+def _make_optional(schema: dict[str, Any], node: dict[str, Any], path: FieldPath) -> None:
+    node = _resolved(schema, node)
+    key, rest = path[0], path[1:]
+    if rest:
+        _make_optional(schema, node["properties"][key], rest)
+        if _resolved(schema, node["properties"][key]).get("required"):
+            return
+    required = [name for name in node.get("required", []) if name != key]
+    node.pop("required", None)
+    if required:
+        node["required"] = required
+
+
+def _resolved(schema: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
+    """`node`, or the definition its `$ref` names."""
+    if "$ref" not in node:
+        return node
+    found: dict[str, Any] = schema["$defs"][node["$ref"].rsplit("/", 1)[-1]]
+    return found
 
 
 def schema_text(kind: str) -> str:

@@ -8,7 +8,7 @@ changed. kb/pipeline.py runs the gates before either.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -49,6 +49,18 @@ class RenderResult:
         return list(self.diffs)
 
 
+def planned(config: Config, audits: Sequence[str]) -> list[tuple[str, str, str | None]]:
+    """(path, template, audit) of every document the outputs make, given the audits' IDs:
+    the whole-base documents first, then each `{audit}` output once per audit."""
+    jobs: list[tuple[str, str, str | None]] = []
+    for output in config.outputs:
+        if AUDIT_PLACEHOLDER not in output.path:
+            jobs.insert(0, (output.path, output.template, None))
+        else:
+            jobs += [(output.path.replace(AUDIT_PLACEHOLDER, audit), output.template, audit) for audit in audits]
+    return jobs
+
+
 def render_documents(kb: KnowledgeBase, extra: Mapping[str, Any] | None = None) -> dict[str, str]:
     """Every configured output's text by its relative path, `{audit}` outputs once per audit.
 
@@ -72,12 +84,7 @@ def render_documents(kb: KnowledgeBase, extra: Mapping[str, Any] | None = None) 
         templates = {output.template: env.get_template(output.template) for output in config.outputs}
     except jinja2.TemplateError as err:
         raise Stopped("render", [template_error(err)]) from None
-    jobs: list[tuple[str, str, str | None]] = []  # (path, template, audit): whole-base documents first
-    for output in config.outputs:
-        if AUDIT_PLACEHOLDER not in output.path:
-            jobs.insert(0, (output.path, output.template, None))
-        else:
-            jobs += [(output.path.replace(AUDIT_PLACEHOLDER, a.id), output.template, a.id) for a in view.audits]
+    jobs = planned(config, [a.id for a in view.audits])
 
     def one(job: tuple[str, str, str | None]) -> str | Diagnostic:
         _, template, audit = job

@@ -16,7 +16,7 @@ from kb.check.diagnostics import Stopped
 from kb.rendering.jinjaenv import environment, render_text, template_error
 from kb.rendering.views import ActionView, KnowledgeView
 from kb.store.config import Config
-from kb.store.loader import load
+from kb.store.loader import KnowledgeBase, load
 
 FORMATS = ("table", "md", "json")
 TEMPLATE = "pickup.md.j2"
@@ -79,20 +79,31 @@ def as_table(items: list[ActionView], width: int = 100) -> str:
     return "\n".join(lines) + "\n"
 
 
-def pickup(config: Config, fmt: str = "md", width: int = 100) -> str:
-    """The pickup list of the knowledge base as text in `fmt` (table, md or json)."""
-    if fmt not in FORMATS:
-        raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+def loaded(config: Config) -> KnowledgeBase:
+    """The records the pickup list is made from; Stopped if any record does not load."""
     kb = load(config)
     if kb.problems:
         raise Stopped("pickup", sorted(kb.problems))
-    view = KnowledgeView(kb)
-    if fmt == "json":
-        return json.dumps([as_dict(item) for item in view.pickup], indent=2, ensure_ascii=False) + "\n"
-    if fmt == "table":
-        return as_table(view.pickup, width)
+    return kb
+
+
+def as_markdown(view: KnowledgeView) -> str:
+    """The list to paste into the next session: the `pickup.md.j2` template (yours, if you have one)."""
+    config = view.kb.config
     env = environment(config.templates if config.templates.is_dir() else None)
     try:
         return render_text(env.get_template(TEMPLATE), {"kb": view})
     except jinja2.TemplateError as err:
         raise Stopped("pickup", [template_error(err)]) from None
+
+
+def pickup(config: Config, fmt: str = "md", width: int = 100) -> str:
+    """The pickup list of the knowledge base as text in `fmt` (table, md or json)."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    view = KnowledgeView(loaded(config))
+    if fmt == "json":
+        return json.dumps([as_dict(item) for item in view.pickup], indent=2, ensure_ascii=False) + "\n"
+    if fmt == "table":
+        return as_table(view.pickup, width)
+    return as_markdown(view)

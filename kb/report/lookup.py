@@ -8,11 +8,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from kb.check.checks import cited_commits
 from kb.records.models import KINDS, Action, Audit, Commit, Finding, Lesson, Record, Snapshot, Stored
 from kb.records.refs import CommitRef, is_record_id
-from kb.store.loader import Entry, KnowledgeBase
+from kb.store.loader import Entry, KnowledgeBase, plain
 
 LISTABLE = ("audit", "finding", "lesson", "action", "snapshot", "commit")
 
@@ -32,6 +33,22 @@ class Shown:
     @property
     def record(self) -> Stored:
         return self.entry.record
+
+    def as_data(self) -> dict[str, Any]:
+        """`kb show --json`: the record, its file, its links by role (kind, ID and title each) and
+        the IDs it names that are not recorded."""
+        links = {
+            role: [{"kind": r.kind, "id": ident(r), "title": title(r)} for r in records]
+            for role, records in self.links.items()
+        }
+        return {
+            "kind": self.record.kind,
+            "id": ident(self.record),
+            "path": self.entry.file,
+            "record": plain(self.record),
+            "links": links,
+            "missing": self.missing,
+        }
 
 
 def _entry_of(kb: KnowledgeBase, record: Stored) -> Entry:
@@ -164,6 +181,7 @@ class Filters:
     severity: str | None = None
     tags: tuple[str, ...] = ()
     audit: str | None = None
+    """The audit's ID, or a prefix only one record's ID has."""
     since: dt.date | None = None
 
 
@@ -176,6 +194,7 @@ def select(kb: KnowledgeBase, kind: str, filters: Filters) -> list[tuple[Stored,
     """Records of `kind` that pass every filter, with their dates, newest first."""
     if kind not in KINDS:
         raise QueryError(f"no record kind {kind!r}; kinds: {', '.join(LISTABLE)}")
+    audit = find(kb, filters.audit).record.id if filters.audit else None  # type: ignore[attr-defined]
     rows = []
     for rec in kb.of(KINDS[kind]):
         day = record_date(kb, rec)
@@ -185,7 +204,7 @@ def select(kb: KnowledgeBase, kind: str, filters: Filters) -> list[tuple[Stored,
             continue
         if filters.tags and not set(filters.tags) <= set(getattr(rec, "tags", [])):
             continue
-        if filters.audit and audit_of(rec) != filters.audit:
+        if audit and audit_of(rec) != audit:
             continue
         if filters.since and (day is None or day < filters.since):
             continue

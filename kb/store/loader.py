@@ -178,7 +178,8 @@ def relative(config: Config, path: str | Path) -> str:
     return text[len(root) :] if text.startswith(root) else text
 
 
-def _schema_problems(err: ValidationError, file: str, loaded: yamlread.Loaded) -> list[Diagnostic]:
+def schema_problems(err: ValidationError, file: str, loaded: yamlread.Loaded) -> list[Diagnostic]:
+    """Every problem pydantic found, as diagnostics: code, field, message with a hint, and its place in `loaded`."""
     problems = []
     for item in err.errors(include_url=False):
         loc = tuple(item["loc"])
@@ -219,7 +220,7 @@ def check_data(
     try:
         return model.model_validate(data), []
     except ValidationError as err:
-        return None, _schema_problems(err, file, where())
+        return None, schema_problems(err, file, where())
 
 
 def load(config: Config, stats: Mapping[str, os.stat_result] | None = None) -> KnowledgeBase:

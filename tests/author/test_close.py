@@ -106,6 +106,21 @@ def test_close_and_reopen_round_trip_on_a_sample_action(sample_kb: Path) -> None
     assert [line for line in lines if not line.startswith(("notes:", "- '"))] == original.splitlines()
 
 
+def test_close_json_says_what_changed(sample_kb: Path, odd: Path) -> None:
+    args = ["close", "ACT-odd", "--commit", "9a96a77", "--date", "2026-02-01", "--json"]
+    out = json.loads(run_kb(sample_kb, *args).stdout)
+    assert out["path"] == "data/actions/ACT-odd-order-abcde.yaml"
+    assert out["changed"] == {
+        "status": {"from": "open", "to": "done"},
+        "closed": {"from": None, "to": "2026-02-01"},
+        "evidence": {"from": None, "to": {"commit": "9a96a77"}},
+    }
+    reopened = json.loads(run_kb(sample_kb, "reopen", "ACT-odd", "--date", "2026-02-03", "--json").stdout)
+    assert reopened["changed"]["status"] == {"from": "done", "to": "open"}
+    assert reopened["changed"]["notes"]["from"] == []
+    assert reopened["changed"]["notes"]["to"][0].startswith("2026-02-03: reopened (was done on 2026-02-01")
+
+
 @pytest.mark.parametrize(
     ("args", "status", "message"),
     [

@@ -162,6 +162,92 @@ def test_every_field_has_a_flag(sample_kb: Path) -> None:
         assert flag in result.stdout
 
 
+# --- JSON on stdin ----------------------------------------------------------------------
+
+
+def test_json_input_writes_one_valid_record(sample_kb: Path) -> None:
+    before = snapshot(sample_kb)
+    given = {"title": "Disk pressure on builder", "severity": "high", "components": ["vps-builder"], "id": "F-x-12345"}
+    result = run_kb(sample_kb, "new", "finding", "--json", "-", input=json.dumps(given))
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    assert out["id"].startswith("F-disk-pressure-on-builder-")  # a given ID is replaced, as with flags
+    assert out["record"]["audit"] == AUDIT and out["record"]["found"] == TODAY  # the defaults of `kb new`
+    assert out["record"]["components"] == ["vps-builder"]
+    assert set(snapshot(sample_kb)) - set(before) == {out["path"]}
+    assert_valid(sample_kb)
+
+
+def test_json_input_lists_every_problem_of_every_item_and_writes_nothing(sample_kb: Path) -> None:
+    before = snapshot(sample_kb)
+    items = [
+        {"title": "Fine on its own"},
+        {"severity": "hgih", "found": "someday", "colour": "red"},
+        {"title": "Wrong audit", "audit": "AUD-nope-12345", "commits": ["other@9a96a77"]},
+        "not a mapping",
+    ]
+    result = run_kb(sample_kb, "new", "finding", "--json", "-", input=json.dumps(items))
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    problems = [line for line in result.stderr.splitlines() if line.startswith("kb new finding: ")]
+    assert problems == [
+        "kb new finding: <stdin> item 2: title: required field is missing (E202)",
+        "kb new finding: <stdin> item 2: severity: Input should be 'critical', 'high', 'medium', 'low' or 'info',"
+        " got 'hgih' (E201)",
+        "kb new finding: <stdin> item 2: found: Input should be a valid date or datetime, input is too short,"
+        " got 'someday' (write dates as YYYY-MM-DD) (E201)",
+        "kb new finding: <stdin> item 2: colour: unknown field (check the spelling; `kb schema` lists the fields)"
+        " (E203)",
+        "kb new finding: <stdin> item 3: audit: no audit with ID AUD-nope-12345 (E401)",
+        "kb new finding: <stdin> item 3: commits.0: no repository named 'other' in kb.toml (E404)",
+        "kb new finding: <stdin> item 4: a finding record is a mapping of fields (E204)",
+    ]
+    assert result.stderr.endswith("Nothing was saved.\n")
+    assert snapshot(sample_kb) == before
+
+
+def test_json_input_writes_a_list_of_three(sample_kb: Path) -> None:
+    items = [
+        {"title": "Grafana CrashLoopBackOff again", "components": ["grafana"]},
+        {"title": "Loki retention too short", "severity": "low", "tags": ["monitoring"]},
+        {"title": "Tunnel route to a deleted service", "found": "2026-01-27"},
+    ]
+    result = run_kb(sample_kb, "new", "finding", "--json", "-", input=json.dumps(items))
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    assert [o["record"]["title"] for o in out] == [item["title"] for item in items]
+    assert len({o["id"] for o in out}) == 3
+    assert all((sample_kb / o["path"]).is_file() for o in out)
+    assert out[2]["record"]["found"] == "2026-01-27"
+    assert [hint["id"] for hint in out[0]["recurrence_hints"]] == [GRAFANA]
+    assert out[0]["warnings"][0].startswith(f"Possible recurrence of {GRAFANA}")
+    assert out[0]["warnings"][0] in result.stderr
+    assert_valid(sample_kb)
+
+
+def test_json_input_from_a_file(sample_kb: Path, tmp_path: Path) -> None:
+    source = tmp_path / "finding.json"
+    source.write_text(json.dumps({"title": "From a file", "tags": ["script"]}))
+    result = run_kb(sample_kb, "new", "finding", "--json", str(source))
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["record"]["tags"] == ["script"]
+
+
+@pytest.mark.parametrize(
+    ("args", "text", "status", "message"),
+    [
+        (["--json", "-"], "{not json", 1, "<stdin>: cannot read JSON"),
+        (["--title", "x", "--json", "-"], "{}", 2, "--json - takes the whole record as JSON"),
+    ],
+)
+def test_json_input_refusals(sample_kb: Path, args: list[str], text: str, status: int, message: str) -> None:
+    before = snapshot(sample_kb)
+    result = run_kb(sample_kb, "new", "finding", *args, input=text)
+    assert result.exit_code == status
+    assert message in result.stderr
+    assert snapshot(sample_kb) == before
+
+
 # --- prompts -----------------------------------------------------------------------------
 
 

@@ -1,0 +1,1 @@
+"""`kb mcp`: the knowledge base as a Model Context Protocol server, for coding agents."""
