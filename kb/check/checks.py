@@ -13,8 +13,8 @@ from kb.check.diagnostics import Code, Diagnostic, Report
 from kb.gitlink.citations import cited, reverted_fixes
 from kb.records.models import Action, Audit, Commit, Finding, Lesson, Record, Snapshot, Stored
 from kb.records.refs import CommitRef
-from kb.store.config import Config
-from kb.store.loader import Entry, KnowledgeBase, load
+from kb.store.config import CONFIG_NAME, Config, position
+from kb.store.loader import Entry, KnowledgeBase, load, relative
 
 Check = Callable[[KnowledgeBase], Iterator[Diagnostic]]
 
@@ -162,7 +162,24 @@ def check_dates(kb: KnowledgeBase) -> Iterator[Diagnostic]:
                 yield _diag(entry, Code.W402, ("closed",), f"closed {rec.closed} before opened {rec.opened}")
 
 
-CHECKS: tuple[Check, ...] = (check_identity, check_references, check_commits, check_reverted, check_dates)
+def check_records_folder(kb: KnowledgeBase) -> Iterator[Diagnostic]:
+    """The records folder exists: a mistyped one would otherwise be a knowledge base with no records."""
+    config = kb.config
+    if not config.records.is_dir():
+        line, column = position(config, ("records",))
+        folder = relative(config, config.records)
+        hint = f"correct `records` in kb.toml, or create the folder (mkdir {folder})"
+        yield Diagnostic(CONFIG_NAME, line, column, Code.E606, "records", f"no folder {folder!r}: {hint}")
+
+
+CHECKS: tuple[Check, ...] = (
+    check_records_folder,
+    check_identity,
+    check_references,
+    check_commits,
+    check_reverted,
+    check_dates,
+)
 
 
 def run_checks(kb: KnowledgeBase, strict: bool = False, checks: tuple[Check, ...] = CHECKS) -> Report:

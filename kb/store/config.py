@@ -176,6 +176,18 @@ def _codes(texts: Iterable[str]) -> frozenset[Code]:
     return frozenset(map(ignorable, texts))
 
 
+def position(config: Config, key: tuple[str | int, ...]) -> tuple[int, int]:
+    """Where setting `key` is written in the knowledge base's kb.toml (its table's place when it
+    is not; (0, 0) for a default), for a problem found after reading."""
+    from kb.store import tomlpos
+
+    try:
+        text = (config.root / CONFIG_NAME).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return (0, 0)
+    return tomlpos.locate(tomlpos.positions(text), key)
+
+
 def discover(root: Path | None, cwd: Path | None = None) -> Config:
     """The configuration of the knowledge base at `root`, or found upward from `cwd`."""
     if root is not None:

@@ -260,6 +260,10 @@ def check(document: dict[str, Any], text: str, file: str) -> list[Diagnostic]:
     """Every problem of `document`, parsed from `text` (which places them), sorted."""
     checker = _Checker(text, file)
     checker.table(document, (), "")
+    from kb.store.folders import apart  # imports this module: loaded only once the table is complete
+
+    for key, message in apart(document):
+        checker.problem(key, message)
     return sorted(checker.problems)
 
 

@@ -230,8 +230,8 @@ def test_invalid_records_build_nothing(sample_kb: Path) -> None:
 
 
 def test_refuses_to_clear_a_folder_it_did_not_make(sample_kb: Path) -> None:
-    (sample_kb / "kb.toml").write_text('records = "data"\n[site]\ndocs_dir = "docs"\n')
-    mine = sample_kb / "docs" / "handwritten.md"
+    (sample_kb / "kb.toml").write_text('records = "data"\n[site]\ndocs_dir = "pages"\n')
+    mine = sample_kb / "pages" / "handwritten.md"
     mine.parent.mkdir()
     mine.write_text("# mine\n")
     result = run_kb(sample_kb, "site")
