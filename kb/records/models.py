@@ -278,6 +278,9 @@ class Lesson(Record):
     findings: list[RecordId] = Field(default_factory=list, description="IDs of the findings it came from.")
     actions: list[RecordId] = Field(default_factory=list, description="IDs of actions it concerns.")
     confirmed: list[Confirmation] = Field(default_factory=list, description="Later audits that confirmed it.")
+    agent: bool | None = Field(
+        default=None, description="false keeps it out of the agent context (agents.md.j2); unset lists it."
+    )
 
 
 # --- action ------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from kb.check.diagnostics import Code, Diagnostic, Stopped
 from kb.speed.forks import fork_map, workers_for
 from kb.store.atomic import write_batch
-from kb.store.config import Config
+from kb.store.config import Config, Output, position
 
 if TYPE_CHECKING:
     from kb.store.loader import KnowledgeBase
@@ -49,28 +49,34 @@ class RenderResult:
         return list(self.diffs)
 
 
-def planned(config: Config, audits: Sequence[str]) -> list[tuple[str, str, str | None]]:
-    """(path, template, audit) of every document the outputs make, given the audits' IDs:
-    the whole-base documents first, then each `{audit}` output once per audit."""
-    jobs: list[tuple[str, str, str | None]] = []
+def _jobs(config: Config, audits: Sequence[str]) -> list[tuple[Output, str, str | None]]:
+    """(output, path, audit) of everything the outputs make, given the audits' IDs: the
+    whole-base documents first, then each `{audit}` output once per audit."""
+    single = [(output, output.path, None) for output in config.outputs if AUDIT_PLACEHOLDER not in output.path]
+    jobs: list[tuple[Output, str, str | None]] = list(single)
     for output in config.outputs:
-        if AUDIT_PLACEHOLDER not in output.path:
-            jobs.insert(0, (output.path, output.template, None))
-        else:
-            jobs += [(output.path.replace(AUDIT_PLACEHOLDER, audit), output.template, audit) for audit in audits]
+        if AUDIT_PLACEHOLDER in output.path:
+            jobs += [(output, output.path.replace(AUDIT_PLACEHOLDER, audit), audit) for audit in audits]
     return jobs
+
+
+def planned(config: Config, audits: Sequence[str]) -> list[tuple[str, str, str | None]]:
+    """(path, template, audit) of every document the outputs make, given the audits' IDs."""
+    return [(path, output.template, audit) for output, path, audit in _jobs(config, audits)]
 
 
 def render_documents(kb: KnowledgeBase, extra: Mapping[str, Any] | None = None) -> dict[str, str]:
     """Every configured output's text by its relative path, `{audit}` outputs once per audit.
 
     `extra` adds context for every template (e.g. `unlinked`, `snapshot_diff`); its optional
-    `by_audit` mapping of audit ID to a dict adds context for that audit's documents only.
+    `by_audit` mapping of audit ID to a dict adds context for that audit's documents only, and
+    `agent` (kb/rendering/agentview.py) is held to each output's `max_bytes`.
     The documents are independent, so a large knowledge base renders them on all cores.
-    Raises Stopped (E603) when a template fails.
+    Raises Stopped (E603) when a template fails, E601 when an agent context cannot fit its budget.
     """
     import jinja2
 
+    from kb.rendering.agentview import AgentContext, AgentLists, within
     from kb.rendering.jinjaenv import environment, render_text, template_error
     from kb.rendering.views import KnowledgeView
 
@@ -84,15 +90,22 @@ def render_documents(kb: KnowledgeBase, extra: Mapping[str, Any] | None = None) 
         templates = {output.template: env.get_template(output.template) for output in config.outputs}
     except jinja2.TemplateError as err:
         raise Stopped("render", [template_error(err)]) from None
-    jobs = planned(config, [a.id for a in view.audits])
+    jobs = _jobs(config, [a.id for a in view.audits])
+    lists = AgentLists(view)
 
-    def one(job: tuple[str, str, str | None]) -> str | Diagnostic:
-        _, template, audit = job
+    def one(job: tuple[Output, str, str | None]) -> str | Diagnostic:
+        output, _, audit = job
         own = context if audit is None else {**context, "report": view.audit(audit), **by_audit.get(audit, {})}
+        template = templates[output.template]
+
+        def with_agent(agent: AgentContext) -> str:
+            return render_text(template, {**own, "agent": agent})
+
         try:
-            return render_text(templates[template], own)
+            text = within(with_agent, lists, output.max_bytes)
         except jinja2.TemplateError as err:
             return template_error(err)
+        return _too_small(config, output) if text is None else text
 
     if workers_for(len(jobs), PARALLEL_MIN) > 1:
         view.prepare()  # what every document uses, computed once rather than in each worker
@@ -100,7 +113,14 @@ def render_documents(kb: KnowledgeBase, extra: Mapping[str, Any] | None = None) 
     failed = [text for text in texts if isinstance(text, Diagnostic)]
     if failed:
         raise Stopped("render", failed[:1])
-    return dict(sorted((path, text) for (path, _, _), text in zip(jobs, texts, strict=True) if isinstance(text, str)))
+    return dict(sorted((path, text) for (_, path, _), text in zip(jobs, texts, strict=True) if isinstance(text, str)))
+
+
+def _too_small(config: Config, output: Output) -> Diagnostic:
+    key = ("outputs", config.outputs.index(output), "max_bytes")
+    line, column = position(config, key)
+    message = f"{output.max_bytes} bytes cannot hold {output.path}'s agent context even without lessons and actions"
+    return Diagnostic("kb.toml", line, column, Code.E601, ".".join(map(str, key)), message)
 
 
 def unified_diff(path: str, old: str | None, new: str | None) -> str:

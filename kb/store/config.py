@@ -51,6 +51,8 @@ class Output(NamedTuple):
 
     template: str
     path: str
+    max_bytes: int = settings.default("outputs.max_bytes")
+    """The budget of the agent context it lists (`agent.lessons`, `agent.pickup`)."""
 
 
 DEFAULT_OUTPUTS = tuple(Output(**output) for output in settings.default("outputs"))
@@ -159,11 +161,16 @@ def load(root: Path) -> Config:
         cache=folder("cache"),
         site_docs=folder("site.docs_dir"),
         site_dir=folder("site.site_dir"),
-        outputs=tuple(Output(**output) for output in settings.value(document, "outputs")),
+        outputs=tuple(_output(output) for output in settings.value(document, "outputs")),
         repositories=tuple(repos),
         trailers=tuple(settings.value(document, "link.trailers")),
         ignore=_codes(settings.value(document, "diagnostics.ignore")),
     )
+
+
+def _output(table: dict[str, Any]) -> Output:
+    """An `[[outputs]]` table checked against the settings, its defaults filled in."""
+    return Output(table["template"], table["path"], table.get("max_bytes", settings.default("outputs.max_bytes")))
 
 
 def _codes(texts: Iterable[str]) -> frozenset[Code]:

@@ -27,6 +27,7 @@ class Type(NamedTuple):
 
 TEXT = Type("text", str)
 BOOLEAN = Type("boolean", bool)
+INTEGER = Type("integer", int)
 TABLE = Type("table", dict)
 TEXTS = Type("list of text", list, TEXT)
 TABLES = Type("list of tables", list, TABLE)
@@ -105,6 +106,11 @@ def _repositories(entries: list[Any]) -> Iterator[tuple[Key, str]]:
         yield (index, "default"), f"repositories.{defaults[0]} is the default already; only one can be"
 
 
+def _positive(number: int) -> Iterator[tuple[Key, str]]:
+    if number < 1:
+        yield (), f"{number} is not a number of bytes: give 1 or more"
+
+
 def _outputs(entries: list[Any]) -> Iterator[tuple[Key, str]]:
     yield from _distinct(entries, "outputs", "path")
 
@@ -134,6 +140,14 @@ SETTINGS: tuple[Setting, ...] = (
         None,
         "Where the document goes; `{audit}` in it makes one document per audit, named by its ID.",
         _inside,
+    ),
+    Setting(
+        "outputs.max_bytes",
+        INTEGER,
+        8192,
+        "The most bytes of the agent context (`agent.lessons` and `agent.pickup`, as agents.md.j2 lists"
+        " them): the least important lessons and open actions are left out to fit, and counted.",
+        _positive,
     ),
     Setting(
         "repositories",
@@ -232,7 +246,7 @@ class _Checker:
 
     def setting(self, setting: Setting, item: Any, at: Key) -> None:
         kind = setting.type
-        if not isinstance(item, kind.python):
+        if not isinstance(item, kind.python) or (isinstance(item, bool) and kind is not BOOLEAN):
             hint = f" (write [[{setting.key}]])" if kind is TABLES else ""
             self.problem(at, f"must be {kind.name}{hint}, not {_kind(item)}")
             return
@@ -271,6 +285,8 @@ def _toml(value: Any) -> str:
     """A default as it would be written in kb.toml."""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
     if isinstance(value, str):
         return f'"{value}"'
     if isinstance(value, dict):
