@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from kb.gitlink.linking import LinkResult
     from kb.importer.planning import Plan, Planned
     from kb.publish.sitebuild import SiteResult
-    from kb.rendering.outputs import RenderResult
+    from kb.rendering.outputs import Rendered, RenderResult
     from kb.store.loader import KnowledgeBase
 
 
@@ -56,14 +56,14 @@ def gate(kb: KnowledgeBase, step: str) -> None:
         raise Stopped(step, found)
 
 
-def render(kb: KnowledgeBase) -> dict[str, str]:
-    """Every configured document's text by its output path, with the per-audit context."""
+def render(kb: KnowledgeBase) -> Rendered:
+    """Every configured document's text by its output path (and each managed region's), with the per-audit context."""
     from kb.rendering.outputs import audit_context, render_documents
 
     return render_documents(kb, audit_context(kb.config, kb))
 
 
-def write(config: Config, documents: dict[str, str], base: Path, check: bool, report: Report) -> RenderResult:
+def write(config: Config, documents: Rendered, base: Path, check: bool, report: Report) -> RenderResult:
     """Write the documents that changed under `base` (with `check`: only say how they differ)."""
     from kb.rendering.outputs import write_outputs
 
@@ -131,7 +131,7 @@ def render_docs(config: Config, out: Path | None = None, check: bool = False, st
     kb, report = _checked(config, "render", strict, inputs.stats)
     documents = render(kb)
     result = write(config, documents, base, check, report)
-    renderstamp.save(config, base, inputs.digest, inputs.newest, documents, report.warnings)
+    renderstamp.save(config, base, inputs.digest, inputs.newest, result.files, report.warnings)
     return result
 
 

@@ -24,6 +24,11 @@ TEMPLATE = """\
 # [[outputs]]                    # rendered documents; {audit} expands per audit
 # template = "infra_anatomy.md.j2"
 # path = "docs/infrastructure/INFRA_ANATOMY.md"
+#
+# [[outputs]]                    # or a part of a doc you keep writing by hand: add the lines
+# template = "agents.md.j2"      #   <!-- kb:begin agents -->
+# path = "AGENTS.md"             #   <!-- kb:end agents -->
+# region = "agents"              # to it where the generated part belongs; kb changes only that part
 """
 
 GITIGNORE = ".kb-cache/\nsite/\n"

@@ -14,7 +14,9 @@ def command(directory: Path) -> None:
 
     Writes kb.toml (every setting commented, all optional), records/<kind>/ folders,
     the JSON Schemas editors use, and a .gitignore for the cache and the built site.
-    Refuses to touch a folder that already has a kb.toml.
+    Refuses to touch a folder that already has a kb.toml. An existing hand-written doc is
+    adopted by adding `<!-- kb:begin NAME -->` and `<!-- kb:end NAME -->` lines where the
+    generated part belongs, and an [[outputs]] table with `region = "NAME"` in kb.toml.
     """
     from kb.author.skeleton import InitError, init
 
@@ -24,3 +26,7 @@ def command(directory: Path) -> None:
         raise click.ClickException(str(err)) from None
     click.echo(f"Created a knowledge base in {directory.resolve()} ({len(created)} files and folders).")
     click.echo("Next: `kb new audit` to start recording, `kb validate` to check.")
+    click.echo(
+        "To keep part of an existing doc current, add `<!-- kb:begin NAME -->` and `<!-- kb:end NAME -->`"
+        " lines to it where the generated part belongs, and name it in kb.toml (see the commented [[outputs]])."
+    )

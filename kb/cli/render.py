@@ -30,8 +30,8 @@ def command(ctx: click.Context, out: Path | None, check: bool, as_json: bool, ig
     audit that no longer exists is removed.
 
     With --check nothing is written: stale outputs (and reports of audits that are gone) are
-    printed as a unified diff and the
-    exit status is 1, so CI and pre-commit can insist the committed docs are current.
+    printed as a unified diff (a managed region: only that region) and the exit status is 1, so
+    CI and pre-commit can insist the committed docs are current.
     Exit status: 0 done (or current), 1 stale or invalid records, 2 usage error.
 
     \b

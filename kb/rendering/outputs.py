@@ -3,6 +3,9 @@
 `render_documents` is the pure part (records in, texts out) that the site and the tests reuse;
 `write_outputs` compares them with the files on disk and writes (or, checking, diffs) what
 changed. kb/pipeline.py runs the gates before either.
+
+A managed region (kb/rendering/regions.py) is written into its hand-written file between its
+markers, every other byte of the file kept.
 """
 
 from __future__ import annotations
@@ -11,12 +14,14 @@ import difflib
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from kb.check.diagnostics import Code, Diagnostic, Stopped
+from kb.rendering import regions
 from kb.speed.forks import fork_map, workers_for
 from kb.store.atomic import write_batch
 from kb.store.config import Config, Output, position
+from kb.store.settings import AUDIT_PLACEHOLDER
 
 if TYPE_CHECKING:
     from kb.store.loader import KnowledgeBase
@@ -24,11 +29,19 @@ if TYPE_CHECKING:
 # pydantic and Jinja are imported by the functions that use them: a check the render stamp
 # answers needs neither, and answers in a fraction of the time importing them takes.
 
-AUDIT_PLACEHOLDER = "{audit}"
 PARALLEL_MIN = 50
 """Documents per extra process before rendering is spread over the cores."""
 DEFAULTS: dict[str, Any] = {"report": None, "unlinked": [], "snapshot_diff": None}
 """Context every template can rely on; `extra` overrides these."""
+
+
+class Rendered(dict[str, str]):
+    """Every whole document's text by its output path (the dict itself), and `regions`: each
+    managed region's text by (path, region name). The site and `kb mcp` take the documents."""
+
+    def __init__(self, documents: Mapping[str, str], parts: Mapping[tuple[str, str], str]) -> None:
+        super().__init__(documents)
+        self.regions = dict(parts)
 
 
 @dataclass
@@ -43,6 +56,8 @@ class RenderResult:
     warnings: list[Diagnostic] = field(default_factory=list)
     documents: dict[str, str] = field(default_factory=dict)
     """Every document's text, when this run rendered them (empty when the stamp proved them current)."""
+    files: dict[str, str] = field(default_factory=dict)
+    """Every output file's text as kb writes it (marker line, filled regions), when this run rendered them."""
 
     @property
     def stale(self) -> list[str]:
@@ -51,7 +66,7 @@ class RenderResult:
 
 def _jobs(config: Config, audits: Sequence[str]) -> list[tuple[Output, str, str | None]]:
     """(output, path, audit) of everything the outputs make, given the audits' IDs: the
-    whole-base documents first, then each `{audit}` output once per audit."""
+    whole-base documents and regions first, then each `{audit}` output once per audit."""
     single = [(output, output.path, None) for output in config.outputs if AUDIT_PLACEHOLDER not in output.path]
     jobs: list[tuple[Output, str, str | None]] = list(single)
     for output in config.outputs:
@@ -61,12 +76,14 @@ def _jobs(config: Config, audits: Sequence[str]) -> list[tuple[Output, str, str 
 
 
 def planned(config: Config, audits: Sequence[str]) -> list[tuple[str, str, str | None]]:
-    """(path, template, audit) of every document the outputs make, given the audits' IDs."""
-    return [(path, output.template, audit) for output, path, audit in _jobs(config, audits)]
+    """(path, template, audit) of every whole document the outputs make (regions are parts of
+    hand-written files), given the audits' IDs."""
+    return [(path, output.template, audit) for output, path, audit in _jobs(config, audits) if output.region is None]
 
 
-def render_documents(kb: KnowledgeBase, extra: Mapping[str, Any] | None = None) -> dict[str, str]:
-    """Every configured output's text by its relative path, `{audit}` outputs once per audit.
+def render_documents(kb: KnowledgeBase, extra: Mapping[str, Any] | None = None) -> Rendered:
+    """Every configured output's text: documents by relative path (`{audit}` outputs once per
+    audit), regions by path and name.
 
     `extra` adds context for every template (e.g. `unlinked`, `snapshot_diff`); its optional
     `by_audit` mapping of audit ID to a dict adds context for that audit's documents only, and
@@ -113,7 +130,14 @@ def render_documents(kb: KnowledgeBase, extra: Mapping[str, Any] | None = None) 
     failed = [text for text in texts if isinstance(text, Diagnostic)]
     if failed:
         raise Stopped("render", failed[:1])
-    return dict(sorted((path, text) for (_, path, _), text in zip(jobs, texts, strict=True) if isinstance(text, str)))
+    documents: dict[str, str] = {}
+    parts: dict[tuple[str, str], str] = {}
+    for (output, path, _), text in zip(jobs, texts, strict=True):
+        if isinstance(text, str) and output.region:
+            parts[(path, output.region)] = text
+        elif isinstance(text, str):
+            documents[path] = text
+    return Rendered(dict(sorted(documents.items())), parts)
 
 
 def _too_small(config: Config, output: Output) -> Diagnostic:
@@ -190,27 +214,90 @@ def audit_context(config: Config, kb: KnowledgeBase) -> dict[str, Any]:
     return {"by_audit": by_audit}
 
 
+class _Planned(NamedTuple):
+    """What a render would leave in each output file, and the regions it changes in each."""
+
+    files: dict[str, str]
+    changes: dict[str, list[regions.Change]]
+    problems: list[Diagnostic]
+
+
+def _plan(config: Config, documents: Rendered) -> _Planned:
+    """Each output file's new text: a document as rendered; a hand-written file (read from the
+    knowledge base) with its regions filled."""
+    planned = _Planned(dict(documents), {}, [])
+    by_file: dict[str, dict[str, str]] = {}
+    for (path, name), body in documents.regions.items():
+        by_file.setdefault(path, {})[name] = body
+    for path, bodies in sorted(by_file.items()):
+        try:
+            source = (config.root / path).read_bytes().decode("utf-8")
+        except FileNotFoundError:
+            names = ", ".join(regions.begin(name) for name in sorted(bodies))
+            message = f"no such file: write it, with {names} and the end markers where kb's text belongs"
+            planned.problems.append(Diagnostic(path, 0, 0, Code.E605, "", message))
+            continue
+        except (OSError, UnicodeDecodeError) as err:
+            planned.problems.append(Diagnostic(path, 0, 0, Code.E605, "", f"cannot read it as UTF-8 text: {err}"))
+            continue
+        updated = regions.update(path, source, bodies)
+        planned.problems.extend(updated.problems)
+        planned.files[path], planned.changes[path] = updated.text, updated.changes
+    return planned
+
+
+def region_diffs(path: str, changes: Sequence[regions.Change]) -> str:
+    """A diff of the changed regions of one file, each with its marker lines as context, numbered
+    as the file's lines are (so it applies as a patch), the region named after each `@@`."""
+    import re
+
+    parts, offset = [], 0
+    for change in changes:
+        head, tail = change.markers
+
+        def shift(match: re.Match[str], change: regions.Change = change, offset: int = offset) -> str:
+            old, new = int(match[1]) + change.line - 1, int(match[3]) + change.line - 1 + offset
+            return f"@@ -{old}{match[2] or ''} +{new}{match[4] or ''} @@ {regions.begin(change.name)}"
+
+        diff = unified_diff(path, head + change.old + tail, head + change.new + tail)
+        parts.append(re.sub(r"(?m)^@@ -(\d+)(,\d+)? \+(\d+)(,\d+)? @@", shift, diff.split("\n", 2)[2]))
+        offset += change.new.count("\n") - change.old.count("\n")
+    return f"--- a/{path}\n+++ b/{path}\n" + "".join(parts)
+
+
 def write_outputs(
-    config: Config, documents: dict[str, str], base: Path, check: bool, warnings: list[Diagnostic]
+    config: Config, documents: Rendered, base: Path, check: bool, warnings: list[Diagnostic]
 ) -> RenderResult:
-    """Write each document whose text differs from its file under `base`, atomically, and delete the
-    outputs of audits that are gone; with `check`, write nothing and diff each stale output instead."""
-    targets = {relative: _target(base, relative) for relative in documents}
-    result = RenderResult(warnings=warnings, documents=documents)
-    for relative, text in documents.items():
-        old = _read(targets[relative])
+    """Write each output file whose text differs from the file under `base`, atomically, and delete
+    the reports kb wrote of audits that are gone; with `check`, write nothing and diff each stale
+    output instead (a region: that region only). Any region marker problem stops it, nothing written.
+    """
+    elsewhere = base.resolve() != config.root.resolve()
+    paths = [*documents, *dict.fromkeys(path for path, _ in documents.regions)]
+    targets = {relative: _target(base, relative) for relative in paths}
+    olds = {relative: _read(target) for relative, target in targets.items()}
+    planned = _plan(config, documents)
+    if planned.problems:
+        raise Stopped("render", sorted(planned.problems))
+    result = RenderResult(warnings=warnings, documents=documents, files=planned.files)
+    for relative, text in planned.files.items():
+        old = olds[relative]
         if old == text:
             result.unchanged.append(relative)
-        elif check:
-            result.diffs[relative] = unified_diff(relative, old, text)
-        else:
+        elif not check:
             result.written.append(relative)
+        elif relative in planned.changes and not elsewhere:  # the file the regions were filled in
+            result.diffs[relative] = region_diffs(relative, planned.changes[relative])
+        else:
+            result.diffs[relative] = unified_diff(relative, old, text)
     for relative in orphaned(config, base, documents):
         if check:
             result.diffs[relative] = unified_diff(relative, _read(base / relative), None)
         else:
             result.removed.append(relative)
-    write_batch((), [(targets[relative], documents[relative]) for relative in result.written])
+    if check:
+        return result
+    write_batch((), [(targets[relative], planned.files[relative]) for relative in result.written])
     for relative in result.removed:
         (base / relative).unlink(missing_ok=True)
     return result

@@ -47,10 +47,12 @@ class Repository(NamedTuple):
 
 
 class Output(NamedTuple):
-    """One rendered document: a template and where it goes (`{audit}` expands per audit)."""
+    """One rendered document: a template and where it goes (`{audit}` expands per audit), or,
+    with a `region`, the part of a hand-written file between that region's markers."""
 
     template: str
     path: str
+    region: str | None = None
     max_bytes: int = settings.default("outputs.max_bytes")
     """The budget of the agent context it lists (`agent.lessons`, `agent.pickup`)."""
 
@@ -170,7 +172,9 @@ def load(root: Path) -> Config:
 
 def _output(table: dict[str, Any]) -> Output:
     """An `[[outputs]]` table checked against the settings, its defaults filled in."""
-    return Output(table["template"], table["path"], table.get("max_bytes", settings.default("outputs.max_bytes")))
+    region = table.get("region", settings.default("outputs.region"))
+    budget = table.get("max_bytes", settings.default("outputs.max_bytes"))
+    return Output(table["template"], table["path"], region or None, budget)
 
 
 def _codes(texts: Iterable[str]) -> frozenset[Code]:

@@ -61,6 +61,11 @@ def _each(rule: Callable[[str], str | None]) -> Rule:
 
 REPO_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 """A repository's name, the REPO in REPO@HASH."""
+REGION_WORD = r"[A-Za-z0-9][A-Za-z0-9_.-]*"
+"""A managed region's name, as kb.toml's `region` and its `<!-- kb:begin NAME -->` marker spell it."""
+REGION_NAME = re.compile(rf"^{REGION_WORD}$")
+AUDIT_PLACEHOLDER = "{audit}"
+"""In an output's path, the audit's ID: one document per audit."""
 _TRAILER = re.compile(r"^[A-Za-z][A-Za-z0-9-]*$")
 
 
@@ -106,13 +111,39 @@ def _repositories(entries: list[Any]) -> Iterator[tuple[Key, str]]:
         yield (index, "default"), f"repositories.{defaults[0]} is the default already; only one can be"
 
 
+def _region_name(name: str) -> Iterator[tuple[Key, str]]:
+    if name and not REGION_NAME.match(name):
+        yield (), f"{name!r} is not a region name: letters, digits, '.', '_' or '-', starting with a letter or digit"
+
+
 def _positive(number: int) -> Iterator[tuple[Key, str]]:
     if number < 1:
         yield (), f"{number} is not a number of bytes: give 1 or more"
 
 
 def _outputs(entries: list[Any]) -> Iterator[tuple[Key, str]]:
-    yield from _distinct(entries, "outputs", "path")
+    """No two outputs write one document or one region, and a file is either a whole document or
+    holds regions; a region is in one file, so its path cannot hold `{audit}`."""
+    whole: dict[str, int] = {}
+    parts: dict[str, dict[str, int]] = {}
+    for index, entry in enumerate(entries):
+        path, region = (entry.get("path"), entry.get("region", "")) if isinstance(entry, dict) else (None, None)
+        if not isinstance(path, str) or not isinstance(region, str):
+            continue
+        if not region and path in whole:
+            yield (index, "path"), f"{path!r} is the path of outputs.{whole[path]} too"
+        elif not region and path in parts:
+            yield (index, "path"), f"{path!r} holds regions (outputs.{min(parts[path].values())}): name a region"
+        elif region and path in whole:
+            yield (index, "region"), f"{path!r} is a whole document (outputs.{whole[path]}), not a file with regions"
+        elif region and region in parts.get(path, {}):
+            yield (index, "region"), f"{region!r} is the region of outputs.{parts[path][region]} in {path!r} too"
+        elif region and AUDIT_PLACEHOLDER in path:
+            yield (index, "region"), f"a region is part of one file: its path cannot hold {AUDIT_PLACEHOLDER}"
+        elif region:
+            parts.setdefault(path, {})[region] = index
+        else:
+            whole[path] = index
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -140,6 +171,14 @@ SETTINGS: tuple[Setting, ...] = (
         None,
         "Where the document goes; `{audit}` in it makes one document per audit, named by its ID.",
         _inside,
+    ),
+    Setting(
+        "outputs.region",
+        TEXT,
+        "",
+        "A part of a hand-written file to keep current instead of the whole file: kb replaces only the"
+        " lines between `<!-- kb:begin NAME -->` and `<!-- kb:end NAME -->` in it; empty: the whole file is kb's.",
+        _region_name,
     ),
     Setting(
         "outputs.max_bytes",

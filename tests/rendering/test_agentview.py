@@ -23,11 +23,14 @@ summary: Mostly fine.
 """
 
 
-def agents_kb(root: Path, max_bytes: int | None = None) -> Path:
+def agents_kb(root: Path, max_bytes: int | None = None, region: bool = False) -> Path:
     budget = f"max_bytes = {max_bytes}\n" if max_bytes else ""
+    part = 'region = "context"\n' if region else ""
     (root / "kb.toml").write_text(
-        f'records = "data"\n\n[[outputs]]\ntemplate = "agents.md.j2"\npath = "AGENTS.md"\n{budget}'
+        f'records = "data"\n\n[[outputs]]\ntemplate = "agents.md.j2"\npath = "AGENTS.md"\n{part}{budget}'
     )
+    if region:
+        (root / "AGENTS.md").write_text("# Agents\n<!-- kb:begin context -->\n<!-- kb:end context -->\n")
     return root
 
 
@@ -73,9 +76,11 @@ def test_lessons_are_newest_confirmed_first_and_agent_false_keeps_one_out(sample
     assert "**Later check** (`AUD-later-check-2kq7m`), March 2, 2026: YELLOW." in text
 
 
-def test_the_budget_drops_the_least_important_first_and_says_how_many(sample_kb: Path) -> None:
+@pytest.mark.parametrize("region", [False, True])
+def test_the_budget_drops_the_least_important_first_and_says_how_many(sample_kb: Path, region: bool) -> None:
     full = rendered(agents_kb(sample_kb))
-    part = rendered(agents_kb(sample_kb, max_bytes=2000))
+    text = rendered(agents_kb(sample_kb, max_bytes=2000, region=region))
+    part = text.split("<!-- kb:begin context -->\n")[1].split("<!-- kb:end context -->")[0] if region else text
     assert len(part.encode()) <= 2000
     lessons, actions = lessons_listed(part), actions_listed(part)
     assert lessons == lessons_listed(full)[: len(lessons)] and actions == actions_listed(full)[: len(actions)]
