@@ -63,11 +63,14 @@ def render(kb: KnowledgeBase) -> Rendered:
     return render_documents(kb, audit_context(kb.config, kb))
 
 
-def write(config: Config, documents: Rendered, base: Path, check: bool, report: Report) -> RenderResult:
-    """Write the documents that changed under `base` (with `check`: only say how they differ)."""
+def write(
+    config: Config, documents: Rendered, base: Path, check: bool, report: Report, force: bool = False
+) -> RenderResult:
+    """Write the documents that changed under `base` (with `check`: only say how they differ);
+    only over files kb wrote, unless `force`."""
     from kb.rendering.outputs import write_outputs
 
-    return write_outputs(config, documents, base, check, report.warnings)
+    return write_outputs(config, documents, base, check, report.warnings, force)
 
 
 def publish(
@@ -115,8 +118,11 @@ def validate(config: Config, strict: bool = False, live: bool = False) -> tuple[
 
 
 @heap.paused()  # what these make lives to the end or is freed at once: no cycles to hunt
-def render_docs(config: Config, out: Path | None = None, check: bool = False, strict: bool = False) -> RenderResult:
-    """`kb render`: rebuild every output under `out` (default: the root); with `check`, write nothing.
+def render_docs(
+    config: Config, out: Path | None = None, check: bool = False, strict: bool = False, force: bool = False
+) -> RenderResult:
+    """`kb render`: rebuild every output under `out` (default: the root); with `check`, write nothing;
+    with `force`, replace files at output paths that kb did not write.
 
     When the render stamp proves nothing changed since the last run, no record is even loaded.
     """
@@ -130,7 +136,7 @@ def render_docs(config: Config, out: Path | None = None, check: bool = False, st
         return RenderResult(unchanged=proven[0], warnings=proven[1])
     kb, report = _checked(config, "render", strict, inputs.stats)
     documents = render(kb)
-    result = write(config, documents, base, check, report)
+    result = write(config, documents, base, check, report, force)
     renderstamp.save(config, base, inputs.digest, inputs.newest, result.files, report.warnings)
     return result
 
@@ -143,11 +149,11 @@ def site(config: Config, strict: bool = True, jobs: int = 1, today: dt.date | No
 
 
 @heap.paused()  # what these make lives to the end or is freed at once: no cycles to hunt
-def build(config: Config, strict: bool = False, jobs: int = 1) -> tuple[RenderResult, SiteResult]:
+def build(config: Config, strict: bool = False, jobs: int = 1, force: bool = False) -> tuple[RenderResult, SiteResult]:
     """`kb build`: the records loaded and checked once, then the docs written and the site published."""
     kb, report = _checked(config, "build", strict)
     documents = render(kb)
-    written = write(config, documents, config.root, False, report)
+    written = write(config, documents, config.root, False, report, force)
     return written, publish(kb, documents, config.site_dir, True, jobs)
 
 

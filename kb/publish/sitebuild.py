@@ -24,11 +24,12 @@ from kb.check.diagnostics import Stopped
 from kb.publish import pages as site_pages
 from kb.publish import searchindex
 from kb.rendering.jinjaenv import environment
+from kb.store import ownership
 from kb.store.config import Config
 from kb.store.loader import KnowledgeBase
 
 MKDOCS_NAME = "mkdocs.yml"
-MARKER = ".kb-generated"
+MARKER = ownership.FOLDER_MARKER
 PACKAGE_MKDOCS = Path(__file__).parent.parent / MKDOCS_NAME
 SOURCE_MKDOCS = Path(__file__).parent.parent.parent / MKDOCS_NAME
 

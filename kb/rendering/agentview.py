@@ -98,9 +98,10 @@ FIRST = 16
 """Items the first render of an agent context lists: most budgets hold a few dozen."""
 
 
-def within(render: Callable[[AgentContext], str], lists: AgentLists, max_bytes: int) -> str | None:
-    """The text `render` makes, with as many of the agent lists as fit in `max_bytes` (UTF-8);
-    None when even none of them fit. A template that lists neither is rendered once, whole.
+def within(render: Callable[[AgentContext], str], lists: AgentLists, max_bytes: int, reserved: int = 0) -> str | None:
+    """The text `render` makes, with as many of the agent lists as fit in `max_bytes` (UTF-8)
+    with `reserved` bytes added to it; None when even none of them fit. A template that lists
+    neither is rendered once, whole.
 
     The count is found by doubling from a few items, then halving the gap (more items, more
     bytes), so a large knowledge base is never rendered whole to keep a few dozen of its items.
@@ -108,14 +109,14 @@ def within(render: Callable[[AgentContext], str], lists: AgentLists, max_bytes: 
 
     def attempt(keep: int) -> tuple[str, bool]:
         text = render(AgentContext(lists, max_bytes, keep))
-        return text, len(text.encode("utf-8")) <= max_bytes
+        return text, len(text.encode("utf-8")) + reserved <= max_bytes
 
     first = AgentContext(lists, max_bytes, FIRST)
     text = render(first)
     if not first.listed:
         return text
     total = first.total
-    keep, fits = min(FIRST, total), len(text.encode("utf-8")) <= max_bytes
+    keep, fits = min(FIRST, total), len(text.encode("utf-8")) + reserved <= max_bytes
     best, low, high = None, -1, total + 1  # `low` items fit (rendered as `best`), `high` do not
     while fits:
         best, low = text, keep

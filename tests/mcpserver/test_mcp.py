@@ -18,6 +18,7 @@ from mcp_types import CallToolResult
 
 from kb.mcpserver.server import build
 from kb.records.models import Action, Finding, Severity
+from kb.store import ownership
 from kb.store.config import discover
 from tests.conftest import ROOT, run_kb
 
@@ -226,7 +227,7 @@ async def test_the_documents_are_resources_rendered_as_kb_render_renders_them(sa
     assert sorted(listed) == ["docs/GITOPS.md", "docs/INFRA_ANATOMY.md", "docs/PICKUP.md", report]
     assert listed[report].title == "Audit report: Production Ecosystem Audit Report"
     assert run_kb(sample_kb, "render").exit_code == 0
-    assert text == (sample_kb / report).read_text()
+    assert ownership.marked(text) == (sample_kb / report).read_text()  # the file adds kb's marker line
 
 
 @pytest.mark.anyio

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from kb.rendering.agentview import split
+from kb.store import ownership
 from tests.conftest import run_kb
 
 AUDIT = "AUD-production-ecosystem-audit-k3f9x"
@@ -87,6 +88,7 @@ def test_the_budget_drops_the_least_important_first_and_says_how_many(sample_kb:
     assert abs(len(lessons) - len(actions)) <= 1 and lessons  # both lists keep their heads
     left = f"Left out to stay within 2000 bytes: {8 - len(lessons)} lessons (`kb search WORDS` finds them)"
     assert left + f" and {12 - len(actions)} open actions (`kb pickup` lists them all)." in part
+    assert ownership.is_marked(text) is not region
 
 
 def test_a_large_knowledge_base_fits_the_default_8_kib(sample_kb: Path) -> None:

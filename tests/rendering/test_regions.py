@@ -140,10 +140,14 @@ def test_a_broken_marker_is_an_error_at_its_line_and_nothing_is_written(sample_k
 
 def test_every_problem_of_every_file_in_one_run(sample_kb: Path) -> None:
     (sample_kb / "kb.toml").write_text(
-        TWO_REGIONS + '\n[[outputs]]\ntemplate = "gitops.md.j2"\npath = "AGENTS.md"\nregion = "gitops"\n'
+        TWO_REGIONS
+        + '\n[[outputs]]\ntemplate = "gitops.md.j2"\npath = "AGENTS.md"\nregion = "gitops"\n'
+        + '\n[[outputs]]\ntemplate = "infra_anatomy.md.j2"\npath = "docs/INFRA_ANATOMY.md"\n'
     )
     (sample_kb / "CLAUDE.md").write_text("<!-- kb:begin context -->\n")
     (sample_kb / "AGENTS.md").write_text("<!-- kb:end gitops -->\n")
+    (sample_kb / "docs").mkdir()
+    (sample_kb / "docs/INFRA_ANATOMY.md").write_text("hand-written\n")
     result = run_kb(sample_kb, "render")
     assert result.exit_code == 1
     problems = [line.split(": ")[:2] for line in result.stderr.splitlines() if ": E60" in line]
@@ -152,9 +156,11 @@ def test_every_problem_of_every_file_in_one_run(sample_kb: Path) -> None:
         ("AGENTS.md:1:1", "E605"),
         ("CLAUDE.md:0:0", "E605"),
         ("CLAUDE.md:1:1", "E605"),
+        ("docs/INFRA_ANATOMY.md:0:0", "E604"),
     ]
-    assert "render stopped: 4 problem(s); nothing written" in result.stderr
+    assert "render stopped: 5 problem(s); nothing written" in result.stderr
     assert (sample_kb / "CLAUDE.md").read_text() == "<!-- kb:begin context -->\n"
+    assert (sample_kb / "docs/INFRA_ANATOMY.md").read_text() == "hand-written\n"
 
 
 def test_find_gives_each_region_its_place() -> None:

@@ -14,6 +14,7 @@ from kb.rendering import outputs as render_module
 from kb.rendering.outputs import render_documents
 from kb.store.config import discover
 from kb.store.loader import load
+from kb.store.ownership import marked
 from tests.conftest import ROOT, run_kb
 
 GOLDEN = Path(__file__).parent.parent / "golden"
@@ -51,7 +52,7 @@ def test_render_writes_then_check_passes(sample_kb: Path) -> None:
     first = run_kb(sample_kb, "render")
     assert first.exit_code == 0, first.output
     assert sorted(str(p.relative_to(sample_kb)) for p in (sample_kb / "docs").rglob("*.md")) == EXPECTED
-    assert (sample_kb / REPORT).read_text() == (GOLDEN / REPORT).read_text()
+    assert (sample_kb / REPORT).read_text() == marked((GOLDEN / REPORT).read_text())
     check = run_kb(sample_kb, "render", "--check")
     assert check.exit_code == 0 and check.stdout == ""
 
@@ -80,7 +81,7 @@ def test_a_missing_output_is_stale(sample_kb: Path) -> None:
 def test_the_report_of_a_deleted_audit_is_stale_then_removed(sample_kb: Path) -> None:
     run_kb(sample_kb, "render")
     gone = "docs/audits/AUD-old-session-4h2kq.md"
-    (sample_kb / gone).write_text("# Old session\n")
+    (sample_kb / gone).write_text(marked("# Old session\n"))  # as kb wrote it
     (sample_kb / "docs/audits/notes.md").write_text("kept: not named for a record\n")
     check = run_kb(sample_kb, "render", "--check")
     assert check.exit_code == 1
@@ -108,7 +109,7 @@ def test_only_changed_files_are_rewritten(sample_kb: Path) -> None:
 def test_out_writes_under_the_given_folder(sample_kb: Path, tmp_path: Path) -> None:
     result = run_kb(sample_kb, "render", "--out", str(tmp_path / "elsewhere"))
     assert result.exit_code == 0
-    assert (tmp_path / "elsewhere" / REPORT).read_text() == (GOLDEN / REPORT).read_text()
+    assert (tmp_path / "elsewhere" / REPORT).read_text() == marked((GOLDEN / REPORT).read_text())
     assert not (sample_kb / "docs").exists()
 
 
@@ -131,9 +132,9 @@ def test_outputs_and_templates_come_from_kb_toml(sample_kb: Path) -> None:
     (sample_kb / "mine" / "count.md.j2").write_text("{{ kb.findings | length }} findings\n")
     (sample_kb / "mine" / "pickup.md.j2").write_text("{% for i in kb.pickup %}{{ i.action.id | code }}\n{% endfor %}")
     assert run_kb(sample_kb, "render").exit_code == 0
-    assert (sample_kb / "COUNT.md").read_text() == "10 findings\n"
+    assert (sample_kb / "COUNT.md").read_text() == marked("10 findings\n")
     handover = (sample_kb / "handover" / "AUD-production-ecosystem-audit-k3f9x-next.md").read_text()
-    assert handover.splitlines()[0] == "`ACT-agents-madfam-io-502-8kr3n`" and len(handover.splitlines()) == 12
+    assert handover.splitlines()[0] == "`ACT-agents-madfam-io-502-8kr3n`" and len(handover.splitlines()) == 12 + 2
 
 
 def test_a_template_error_names_the_template_and_line(sample_kb: Path) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from kb.report.handover import pickup
 from kb.store.config import discover
+from kb.store.ownership import marked
 from tests.conftest import ROOT, run_kb
 
 ACTIONS = "data/actions"
@@ -79,7 +80,7 @@ def test_json_carries_source_and_impact() -> None:
 def test_markdown_is_the_default_off_a_terminal_and_matches_the_rendered_doc() -> None:
     result = run_kb(ROOT, "pickup")
     assert result.exit_code == 0
-    assert result.stdout == (ROOT / "docs" / "PICKUP.md").read_text()
+    assert marked(result.stdout) == (ROOT / "docs" / "PICKUP.md").read_text()  # the file adds kb's marker line
     assert "1. **Auto-Claude deployment**: Deploy to replace `agents.madfam.io` http_status:503" in result.stdout
     assert "10. **core-services Progressing**: Ingress resource has no controller\n    - Priority" in result.stdout
 
