@@ -151,7 +151,10 @@ def site(config: Config, strict: bool = True, jobs: int = 1, today: dt.date | No
 @heap.paused()  # what these make lives to the end or is freed at once: no cycles to hunt
 def build(config: Config, strict: bool = False, jobs: int = 1, force: bool = False) -> tuple[RenderResult, SiteResult]:
     """`kb build`: the records loaded and checked once, then the docs written and the site published."""
+    from kb.publish.sitebuild import refuse_foreign_site
+
     kb, report = _checked(config, "build", strict)
+    refuse_foreign_site(config, config.site_dir, "build")  # before the docs are written, not after
     documents = render(kb)
     written = write(config, documents, config.root, False, report, force)
     return written, publish(kb, documents, config.site_dir, True, jobs)

@@ -2,9 +2,11 @@
 
 `build` takes records that have passed kb/pipeline.py's gates and the documents rendered from
 them, generates every page into the generated docs folder, builds it with MkDocs (strict: a
-broken link is an error), then shrinks the search index. The docs folder is kb's own: it is
-cleared only when kb's marker file says kb made it. With `jobs` above 1, MkDocs converts and
-writes the pages in forked workers (`kb.publish.jobs`); the site is the same as a serial build's.
+broken link is an error), then shrinks the search index and adds what agents read (llms.txt
+and each page's Markdown, `kb.publish.llmstxt`). The docs folder and the site folder are kb's
+own: MkDocs empties the site folder, so it is built only when new, empty, kb's (its marker
+file) or a site MkDocs built before. With `jobs` above 1, MkDocs converts and writes the
+pages in forked workers (`kb.publish.jobs`); the HTML is the same as a serial build's.
 """
 
 from __future__ import annotations
@@ -20,16 +22,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kb.check.diagnostics import Stopped
+from kb.check.diagnostics import Code, Diagnostic, Stopped
+from kb.publish import llmstxt, searchindex
 from kb.publish import pages as site_pages
-from kb.publish import searchindex
 from kb.rendering.jinjaenv import environment
 from kb.store import ownership
-from kb.store.config import Config
-from kb.store.loader import KnowledgeBase
+from kb.store.config import CONFIG_NAME, Config, position
+from kb.store.loader import KnowledgeBase, relative
 
 MKDOCS_NAME = "mkdocs.yml"
 MARKER = ownership.FOLDER_MARKER
+BUILT_BY_MKDOCS = ("index.html", "sitemap.xml")
+"""Files every MkDocs build writes: a folder holding them is a site built before kb marked its sites."""
+FOREIGN_SITE = (
+    "{folder!r} holds files kb did not build (no .kb-generated file, and no site MkDocs built), and MkDocs deletes"
+    " everything in the site folder before it builds: set [site] site_dir to a new or empty folder"
+)
 PACKAGE_MKDOCS = Path(__file__).parent.parent / MKDOCS_NAME
 SOURCE_MKDOCS = Path(__file__).parent.parent.parent / MKDOCS_NAME
 
@@ -132,6 +140,14 @@ def mkdocs_build(config: Config, site: site_pages.Site, site_dir: Path, strict: 
     return searchindex.finish(index, entries)
 
 
+def refuse_foreign_site(config: Config, site_dir: Path, step: str = "site") -> None:
+    """Stop `step` before MkDocs empties a `site_dir` that holds what kb did not build (E604)."""
+    if ownership.foreign_folder(site_dir) and not all((site_dir / name).is_file() for name in BUILT_BY_MKDOCS):
+        line, column = position(config, ("site", "site_dir"))
+        message = FOREIGN_SITE.format(folder=relative(config, site_dir))
+        raise Stopped(step, [Diagnostic(CONFIG_NAME, line, column, Code.E604, "site.site_dir", message)])
+
+
 def build(
     kb: KnowledgeBase,
     documents: dict[str, str],
@@ -141,13 +157,19 @@ def build(
     today: dt.date | None = None,
 ) -> SiteResult:
     """Every page generated from the records and `documents` (published at their own paths, so
-    links between them hold), then the site built into `site_dir`."""
+    links between them hold), then the site built into `site_dir`, with llms.txt and each page's
+    Markdown beside its HTML."""
     config = kb.config
     start = time.perf_counter()
+    refuse_foreign_site(config, site_dir)
     site = site_pages.generate(kb, environment(config.templates), documents, today)
     write_docs(config.site_docs, site.pages)
     generated = time.perf_counter()
     size = mkdocs_build(config, site, site_dir, strict, jobs)
+    llmstxt.copy_markdown(config.site_docs, site_dir, site.pages)
+    title = str(mkdocs_config(config, site_dir, strict)["site_name"])
+    (site_dir / llmstxt.FILE).write_text(llmstxt.llms_txt(title, kb), encoding="utf-8")
+    ownership.claim_folder(site_dir, "kb site")
     return SiteResult(len(site.pages), generated - start, time.perf_counter() - generated, size, site_dir)
 
 
