@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import markdown as python_markdown
 import pytest
@@ -11,7 +11,7 @@ import yaml
 
 from kb.check.diagnostics import Diagnostic, Stopped
 from kb.rendering import outputs as render_module
-from kb.rendering.outputs import render_documents
+from kb.rendering.outputs import Rendered, render_documents
 from kb.store.config import discover
 from kb.store.loader import load
 from kb.store.ownership import marked
@@ -23,14 +23,16 @@ FINDING = "data/findings/F-grafana-crashloopbackoff-7hd3x.yaml"
 EXPECTED = sorted(["docs/GITOPS.md", "docs/INFRA_ANATOMY.md", "docs/PICKUP.md", REPORT])
 
 
-def outputs(root: Path) -> dict[str, str]:
+def outputs(root: Path) -> Rendered:
     return render_documents(load(discover(root)))
 
 
 def test_every_output_matches_its_golden_file(update_golden: bool) -> None:
+    """Each document, and each region (`docs/CLAUDE.md`'s `context` as `docs/CLAUDE.context.md`)."""
     documents = outputs(ROOT)
-    assert sorted(documents) == EXPECTED
-    for relative, text in documents.items():
+    assert sorted(documents) == EXPECTED and sorted(documents.regions) == [("docs/CLAUDE.md", "context")]
+    regions = {str(PurePosixPath(p).with_suffix(f".{name}.md")): text for (p, name), text in documents.regions.items()}
+    for relative, text in {**documents, **regions}.items():
         golden = GOLDEN / relative
         if update_golden:
             golden.parent.mkdir(parents=True, exist_ok=True)
