@@ -123,16 +123,8 @@ def update(file: str, text: str, bodies: Mapping[str, str]) -> Updated:
     """
     regions, begins, problems = find(text, file)
     for name in sorted(bodies.keys() - begins.keys()):
-        problems.append(
-            Diagnostic(
-                file,
-                0,
-                0,
-                Code.E605,
-                "",
-                f"no region {name!r}: add the lines {begin(name)!r} and {end(name)!r} where kb's text belongs",
-            )
-        )
+        message = f"no region {name!r}: add the lines {begin(name)!r} and {end(name)!r} where kb's text belongs"
+        problems.append(Diagnostic(file, 0, 0, Code.E605, "", message))
     for name, line in begins.items():
         if name not in bodies:
             message = f"region {name!r} is not named by any [[outputs]] region of kb.toml for this file"
@@ -142,7 +134,7 @@ def update(file: str, text: str, bodies: Mapping[str, str]) -> Updated:
     pieces, changes, position = [], [], 0
     for region in sorted(regions.values(), key=lambda r: r.start):
         old = text[region.start : region.end]
-        new = bodies[region.name].replace("\n", region.newline) if region.newline != "\n" else bodies[region.name]
+        new = bodies[region.name].replace("\n", region.newline)
         if old != new:
             begin_line = text[text.rfind("\n", 0, region.start - 1) + 1 : region.start]
             end_line = _LINE.match(text, region.end)

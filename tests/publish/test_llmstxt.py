@@ -28,7 +28,7 @@ def test_llms_txt_names_the_site_and_links_every_audit_lesson_and_open_action(bu
     text = (built / "site" / "llms.txt").read_text()
     lines = text.splitlines()
     assert lines[0] == "# Knowledge base" and lines[2].startswith("> Incident and audit knowledge base")
-    assert "1 audits, 10 findings, 8 lessons and 12 open actions" in lines[2]
+    assert "1 audit, 10 findings, 8 lessons and 12 open actions" in lines[2]
     sections = {name: re.findall(LINK, body) for name, body in re.findall(r"^## (.+)\n\n((?:- .*\n?)*)", text, re.M)}
     assert list(sections) == ["Audits", "Lessons", "Open actions", "Optional"]
     assert sections["Audits"] == ["audits/AUD-production-ecosystem-audit-k3f9x.md"]
