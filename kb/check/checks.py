@@ -169,7 +169,7 @@ def check_records_folder(kb: KnowledgeBase) -> Iterator[Diagnostic]:
         line, column = position(config, ("records",))
         folder = relative(config, config.records)
         hint = f"correct `records` in kb.toml, or create the folder (mkdir {folder})"
-        yield Diagnostic(CONFIG_NAME, line, column, Code.E606, "records", f"no folder {folder!r}: {hint}")
+        yield Diagnostic(CONFIG_NAME, line, column, Code.E607, "records", f"no folder {folder!r}: {hint}")
 
 
 CHECKS: tuple[Check, ...] = (

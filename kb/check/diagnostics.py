@@ -71,9 +71,9 @@ class Code(StrEnum):
     E601 = "E601", "kb.toml unreadable or invalid"
     E602 = "E602", "possible secret in record text"
     E603 = "E603", "template error"
-    E604 = "E604", "output would replace a file, or empty a folder, that kb did not write"
-    E605 = "E605", "managed region markers missing, unpaired, repeated or nested"
-    E606 = "E606", "records folder does not exist"
+    E605 = "E605", "output would replace a file, or empty a folder, that kb did not write"
+    E606 = "E606", "managed region markers missing, unpaired, repeated or nested"
+    E607 = "E607", "records folder does not exist"
     # importing reports and cluster state
     E701 = "E701", "report lacks a field every audit needs, or states it unreadably"
     E702 = "E702", "imported value does not fit its record field"

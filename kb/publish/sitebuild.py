@@ -141,11 +141,11 @@ def mkdocs_build(config: Config, site: site_pages.Site, site_dir: Path, strict: 
 
 
 def refuse_foreign_site(config: Config, site_dir: Path, step: str = "site") -> None:
-    """Stop `step` before MkDocs empties a `site_dir` that holds what kb did not build (E604)."""
+    """Stop `step` before MkDocs empties a `site_dir` that holds what kb did not build (E605)."""
     if ownership.foreign_folder(site_dir) and not all((site_dir / name).is_file() for name in BUILT_BY_MKDOCS):
         line, column = position(config, ("site", "site_dir"))
         message = FOREIGN_SITE.format(folder=relative(config, site_dir))
-        raise Stopped(step, [Diagnostic(CONFIG_NAME, line, column, Code.E604, "site.site_dir", message)])
+        raise Stopped(step, [Diagnostic(CONFIG_NAME, line, column, Code.E605, "site.site_dir", message)])
 
 
 def build(

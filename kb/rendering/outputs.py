@@ -251,7 +251,7 @@ def _plan(config: Config, documents: Rendered, olds: Mapping[str, str | None], f
         old = olds[relative]
         planned.files[relative] = ownership.marked(body)
         if old is not None and old != planned.files[relative] and not (force or ownership.owns(old, body)):
-            planned.problems.append(Diagnostic(relative, 0, 0, Code.E604, "", NOT_KBS))
+            planned.problems.append(Diagnostic(relative, 0, 0, Code.E605, "", NOT_KBS))
     by_file: dict[str, dict[str, str]] = {}
     for (path, name), body in documents.regions.items():
         by_file.setdefault(path, {})[name] = body
@@ -261,10 +261,10 @@ def _plan(config: Config, documents: Rendered, olds: Mapping[str, str | None], f
         except FileNotFoundError:
             names = ", ".join(regions.begin(name) for name in sorted(bodies))
             message = f"no such file: write it, with {names} and the end markers where kb's text belongs"
-            planned.problems.append(Diagnostic(path, 0, 0, Code.E605, "", message))
+            planned.problems.append(Diagnostic(path, 0, 0, Code.E606, "", message))
             continue
         except (OSError, UnicodeDecodeError) as err:
-            planned.problems.append(Diagnostic(path, 0, 0, Code.E605, "", f"cannot read it as UTF-8 text: {err}"))
+            planned.problems.append(Diagnostic(path, 0, 0, Code.E606, "", f"cannot read it as UTF-8 text: {err}"))
             continue
         updated = regions.update(path, source, bodies)
         planned.problems.extend(updated.problems)
@@ -304,7 +304,7 @@ def write_outputs(
     problems = []
     elsewhere = base.resolve() != config.root.resolve()
     if elsewhere and ownership.foreign_folder(base):
-        problems.append(Diagnostic(str(base), 0, 0, Code.E604, "--out", FOREIGN_OUT))
+        problems.append(Diagnostic(str(base), 0, 0, Code.E605, "--out", FOREIGN_OUT))
     paths = [*documents, *dict.fromkeys(path for path, _ in documents.regions)]
     targets = {relative: _target(base, relative) for relative in paths}
     olds = {relative: _read(target) for relative, target in targets.items()}

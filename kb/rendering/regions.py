@@ -84,7 +84,7 @@ def find(text: str, file: str) -> tuple[dict[str, Region], dict[str, int], list[
     first: dict[str, int] = {}
 
     def problem(line: int, message: str) -> None:
-        problems.append(Diagnostic(file, line, 1, Code.E605, "", message))
+        problems.append(Diagnostic(file, line, 1, Code.E606, "", message))
 
     for number, match in enumerate(_LINE.finditer(text), start=1):
         line = match.group(0)
@@ -124,11 +124,11 @@ def update(file: str, text: str, bodies: Mapping[str, str]) -> Updated:
     regions, begins, problems = find(text, file)
     for name in sorted(bodies.keys() - begins.keys()):
         message = f"no region {name!r}: add the lines {begin(name)!r} and {end(name)!r} where kb's text belongs"
-        problems.append(Diagnostic(file, 0, 0, Code.E605, "", message))
+        problems.append(Diagnostic(file, 0, 0, Code.E606, "", message))
     for name, line in begins.items():
         if name not in bodies:
             message = f"region {name!r} is not named by any [[outputs]] region of kb.toml for this file"
-            problems.append(Diagnostic(file, line, 1, Code.E605, "", message))
+            problems.append(Diagnostic(file, line, 1, Code.E606, "", message))
     if problems:
         return Updated(text, [], sorted(problems))
     pieces, changes, position = [], [], 0

@@ -82,7 +82,7 @@ def test_site_dir_holding_others_files_is_refused_before_anything_is_written(sam
     assert result.exit_code == 1
     assert f"{verb} stopped: 1 problem(s); nothing written" in result.stderr
     assert not (sample_kb / "docs").exists()
-    assert "kb.toml:4:1: E604 site.site_dir: 'public' holds files kb did not build" in result.stderr
+    assert "kb.toml:4:1: E605 site.site_dir: 'public' holds files kb did not build" in result.stderr
     assert "MkDocs deletes everything in the site folder before it builds" in result.stderr
     assert sorted(p.name for p in (sample_kb / "public").iterdir()) == ["CNAME"]
     assert not (sample_kb / ".kb-cache" / "site-docs").exists()

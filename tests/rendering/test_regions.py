@@ -130,8 +130,8 @@ def test_a_broken_marker_is_an_error_at_its_line_and_nothing_is_written(sample_k
     for verb in (["render"], ["render", "--check"]):
         result = run_kb(sample_kb, *verb)
         assert result.exit_code == 1, result.output
-        found = [" ".join(line.split(": ")[0].split(":")[1:]) for line in result.stderr.splitlines() if "E605" in line]
-        assert [f"E605 {where.replace(' ', ':')}" for where in found] == case["expect"], result.stderr
+        found = [" ".join(line.split(": ")[0].split(":")[1:]) for line in result.stderr.splitlines() if "E606" in line]
+        assert [f"E606 {where.replace(' ', ':')}" for where in found] == case["expect"], result.stderr
         assert case["message"] in result.stderr
         assert "render stopped" in result.stderr
     assert claude.read_bytes() == case["text"].encode("utf-8") if case["text"] is not None else not claude.exists()
@@ -152,11 +152,11 @@ def test_every_problem_of_every_file_in_one_run(sample_kb: Path) -> None:
     assert result.exit_code == 1
     problems = [line.split(": ")[:2] for line in result.stderr.splitlines() if ": E60" in line]
     assert [(where, code.split()[0]) for where, code in problems] == [
-        ("AGENTS.md:0:0", "E605"),
-        ("AGENTS.md:1:1", "E605"),
-        ("CLAUDE.md:0:0", "E605"),
-        ("CLAUDE.md:1:1", "E605"),
-        ("docs/INFRA_ANATOMY.md:0:0", "E604"),
+        ("AGENTS.md:0:0", "E606"),
+        ("AGENTS.md:1:1", "E606"),
+        ("CLAUDE.md:0:0", "E606"),
+        ("CLAUDE.md:1:1", "E606"),
+        ("docs/INFRA_ANATOMY.md:0:0", "E605"),
     ]
     assert "render stopped: 5 problem(s); nothing written" in result.stderr
     assert (sample_kb / "CLAUDE.md").read_text() == "<!-- kb:begin context -->\n"

@@ -28,8 +28,8 @@ def test_folders_that_do_not_overlap_are_fine(tmp_path: Path, text: str) -> None
 @pytest.mark.parametrize(
     ("toml", "line"),
     [
-        ('records = "dta"\n', "kb.toml:1:1: E606 records: no folder 'dta'"),
-        ("", "kb.toml:0:0: E606 records: no folder 'records'"),
+        ('records = "dta"\n', "kb.toml:1:1: E607 records: no folder 'dta'"),
+        ("", "kb.toml:0:0: E607 records: no folder 'records'"),
     ],
 )
 def test_a_records_folder_that_does_not_exist_is_an_error(sample_kb: Path, toml: str, line: str) -> None:

@@ -32,8 +32,8 @@ def test_a_hand_written_file_at_an_output_path_is_refused_and_named(sample_kb: P
     (sample_kb / ANATOMY).write_text(HAND_WRITTEN)
     result = run_kb(sample_kb, *verb)
     assert result.exit_code == 1
-    (problem,) = [line for line in result.stderr.splitlines() if " E604 " in line]
-    assert problem.startswith(f"{ANATOMY}:0:0: E604 kb did not write this file")
+    (problem,) = [line for line in result.stderr.splitlines() if " E605 " in line]
+    assert problem.startswith(f"{ANATOMY}:0:0: E605 kb did not write this file")
     assert "`<!-- kb:begin NAME -->` and `<!-- kb:end NAME -->`" in problem and 'region = "NAME"' in problem
     assert "back it up and replace it: `kb render --force`" in problem
     assert (sample_kb / ANATOMY).read_text() == HAND_WRITTEN
@@ -73,7 +73,7 @@ def test_an_unmarked_document_that_differs_is_refused(sample_kb: Path) -> None:
     (sample_kb / "docs").mkdir()
     (sample_kb / ANATOMY).write_text(body + "\n## Runbooks\n\nAdded by hand.\n")
     result = run_kb(sample_kb, "render")
-    assert result.exit_code == 1 and f"{ANATOMY}:0:0: E604" in result.stderr
+    assert result.exit_code == 1 and f"{ANATOMY}:0:0: E605" in result.stderr
 
 
 @pytest.mark.parametrize("name", ["ADR-0001.md", "RFC-42-retention.md", "AUD-old-session-4h2kq.md"])
@@ -135,7 +135,7 @@ def test_out_refuses_a_folder_holding_others_files(sample_kb: Path, tmp_path: Pa
     report.write_text("# Theirs\n")
     result = run_kb(sample_kb, "render", "--out", str(other), *(["--check"] if check else []))
     assert result.exit_code == 1
-    assert f"{other}:0:0: E604 --out: this folder holds files kb did not write" in result.stderr
+    assert f"{other}:0:0: E605 --out: this folder holds files kb did not write" in result.stderr
     assert sorted(str(p.relative_to(other)) for p in other.rglob("*")) == [
         "docs",
         "docs/audits",
