@@ -188,7 +188,7 @@ def render(
     """
     base = out if out is not None else config.root
     inputs = renderstamp.fingerprint(config, {"strict": strict, **(extra or {})})
-    proven = None if config.repositories else renderstamp.current(config, base, inputs.digest)  # git is an input too
+    proven = renderstamp.current(config, base, inputs.digest)
     if proven is not None and not orphaned(config, base, proven[0]):
         return RenderResult(unchanged=proven[0], warnings=proven[1])
     from kb.check.checks import run_checks

@@ -1,11 +1,11 @@
 """The render stamp: proof, from stat data alone, that the outputs are what the records give.
 
 After a render or check, kb saves a fingerprint of everything rendering reads (record files,
-templates, kb.toml, the extra context) with a hash of each output it produced, under the cache
-key of kb's code and libraries and the output folder. When the fingerprint still matches and
-every output still has its hash, nothing can have changed, so `kb render --check` answers
-without loading a record. Inputs modified in the racy window before the save are not trusted
-(git's "racily clean" rule): no stamp is written then.
+templates, kb.toml, the extra context, the tips of each configured repository's history) with a
+hash of each output it produced, under the cache key of kb's code and libraries and the output
+folder. When the fingerprint still matches and every output still has its hash, nothing can
+have changed, so `kb render --check` answers without loading a record. Inputs modified in the
+racy window before the save are not trusted (git's "racily clean" rule): no stamp is written then.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from kb.check.diagnostics import Diagnostic
+from kb.gitlink.tips import tips
 from kb.speed import filecache
 from kb.store.config import CONFIG_NAME, Config
 from kb.store.layout import default_templates
@@ -45,7 +46,7 @@ class Inputs(NamedTuple):
     """What a render reads, as seen once at its start."""
 
     digest: str
-    """A digest of every input (paths and stamps, kb.toml, the extra context)."""
+    """A digest of every input (paths and stamps, kb.toml, repository tips, the extra context)."""
     newest: int
     """The newest input mtime, in ns (to spot racy files)."""
     stats: dict[str, os.stat_result]
@@ -53,7 +54,7 @@ class Inputs(NamedTuple):
 
 
 def fingerprint(config: Config, extra: Mapping[str, Any] | None) -> Inputs:
-    """Every input of a render, seen through one stat per file."""
+    """Every input of a render, seen through one stat per file and one `git` call per repository."""
     digest = hashlib.sha256(json.dumps(extra or {}, sort_keys=True, default=str).encode())
     newest = 0
     stats: dict[str, os.stat_result] = {}
@@ -64,6 +65,8 @@ def fingerprint(config: Config, extra: Mapping[str, Any] | None) -> Inputs:
             newest = max(newest, stat.st_mtime_ns)
             digest.update(f"{entry.path}\0{filecache.stamp(stat)}\n".encode())
     digest.update((config.root / CONFIG_NAME).read_bytes())
+    for repo in config.repositories:
+        digest.update(f"\0{repo.name}\0{repo.path}\0{tips(repo.path)}".encode())
     return Inputs(digest.hexdigest(), newest, stats)
 
 

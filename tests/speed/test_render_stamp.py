@@ -15,6 +15,7 @@ from kb.check import secretscan
 from kb.speed import filecache, renderstamp
 from kb.store import loader
 from tests.conftest import edit_keeping_mtime, run_kb
+from tests.gitrepos import build_world
 
 REPORT = "docs/audits/AUD-production-ecosystem-audit-k3f9x.md"
 FINDING = "data/findings/F-grafana-crashloopbackoff-7hd3x.yaml"
@@ -60,6 +61,20 @@ def test_a_settled_check_loads_no_record(sample_kb: Path, monkeypatch: pytest.Mo
     result = run_kb(sample_kb, "render", "--check")
     assert result.exit_code == 0 and "4 outputs checked: all current" in result.stderr
     assert loaded == []
+
+
+def test_with_repositories_the_stamp_holds_until_a_commit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    world = build_world(tmp_path)
+    stamped(world.root)
+    loaded = loads(monkeypatch)
+    assert run_kb(world.root, "render", "--check").exit_code == 0 and loaded == []
+    world.app.commit("chore: unrecorded hotfix", {"hotfix.txt": "x\n"})  # made during the audit
+    result = run_kb(world.root, "render", "--check")
+    assert result.exit_code == 1 and "chore: unrecorded hotfix" in result.stdout and loaded == [world.root]
+    stamped(world.root)
+    loaded.clear()
+    world.infra.git("branch", "parked", "HEAD~1")  # a new tip, the documents the same
+    assert run_kb(world.root, "render", "--check").exit_code == 0 and loaded == [world.root]
 
 
 def test_a_same_size_edit_with_its_mtime_put_back_is_seen(sample_kb: Path) -> None:
