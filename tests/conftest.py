@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from kb import speed
 from kb.cli.group import main
 from kb.speed import filecache
 
@@ -60,6 +61,15 @@ def edit_keeping_mtime(path: Path, old: str, new: str) -> None:
     after = path.stat()
     assert (after.st_ino, after.st_size, after.st_mtime_ns) == (before.st_ino, before.st_size, before.st_mtime_ns)
     assert after.st_ctime_ns != before.st_ctime_ns
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """With KB_NO_SPEED=1 (caches and forks off), tests of a cache or a fork (`@pytest.mark.speed`) are skipped."""
+    if not speed.enabled():
+        skip = pytest.mark.skip(reason="KB_NO_SPEED: caches and forks are off")
+        for item in items:
+            if item.get_closest_marker("speed"):
+                item.add_marker(skip)
 
 
 @pytest.fixture(params=["kb's code", "a library's version"])

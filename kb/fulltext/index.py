@@ -10,6 +10,7 @@ content hash changed are parsed and re-indexed. Files gone from disk are deleted
 A file modified within the racy window (kb.speed.filecache) of being indexed is re-hashed on the
 next search even if its stamp looks the same, because the file-system clock is coarse: a
 same-size edit in the same clock tick would otherwise go unseen (git's "racy clean" problem).
+With KB_NO_SPEED set (kb.speed.enabled) no stamp is trusted: every file is read and hashed.
 
 A long-lived process that watches the records folder (the kb daemon, with kb/speed/watch.py)
 can hand the next sync its listing with `use_listing`, which then replaces the listing and the
@@ -33,7 +34,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from kb.fulltext.searchdoc import Document, document
-from kb.speed import filecache
+from kb.speed import enabled, filecache
 from kb.store.layout import FOLDERS, SUFFIXES
 
 INDEX_NAME = "search.sqlite3"
@@ -314,20 +315,22 @@ def sync(conn: sqlite3.Connection, records: Path) -> SyncStats:
     """Bring the index in line with the record files on disk; see the module docstring.
 
     Fast path: when the manifest (every file's path and stamp) equals the one stored by the last
-    sync and no file was racy then, nothing changed and no row is read.
+    sync and no file was racy then, nothing changed and no row is read. With KB_NO_SPEED set,
+    every file is read and hashed instead.
     """
     stats = SyncStats()
+    trusted = enabled()
     on_disk, manifest = _scan(records)
     stored_manifest = conn.execute("SELECT value FROM meta WHERE key = 'manifest'").fetchone()
     racy = conn.execute("SELECT EXISTS(SELECT 1 FROM docs WHERE racy)").fetchone()[0]
-    if stored_manifest == (manifest,) and not racy:
+    if trusted and stored_manifest == (manifest,) and not racy:
         stats.unchanged = len(on_disk)
     else:
         with _transaction(conn):  # rows and manifest change together
             # read again under the write lock: another search may have updated both meanwhile
             stored_manifest = conn.execute("SELECT value FROM meta WHERE key = 'manifest'").fetchone()
-            previous = _listing(stored_manifest[0]) if stored_manifest else None
-            complete = _update(conn, records, on_disk, stats, previous)
+            previous = _listing(stored_manifest[0]) if stored_manifest and trusted else None
+            complete = _update(conn, records, on_disk, stats, previous, trusted)
             conn.execute("INSERT OR REPLACE INTO meta VALUES ('manifest', ?)", (manifest if complete else b"",))
     stats.unreadable = [row[0] for row in conn.execute("SELECT path FROM docs WHERE error IS NOT NULL ORDER BY path")]
     return stats
@@ -345,14 +348,15 @@ def _listing(stored: bytes) -> OnDisk | None:
 
 
 def _update(
-    conn: sqlite3.Connection, records: Path, on_disk: OnDisk, stats: SyncStats, previous: OnDisk | None
+    conn: sqlite3.Connection, records: Path, on_disk: OnDisk, stats: SyncStats, previous: OnDisk | None, trusted: bool
 ) -> bool:
     """Re-index the files whose content changed, forget removed ones (inside the caller's
     transaction); False if a file could not be read.
 
     `previous` is the listing the rows matched after the last complete update (its manifest):
     then only the rows of files whose listing entry differs from it, and of racy files, are
-    read. Without it every row is read and compared."""
+    read. Without it every row is read and compared. Unless `trusted`, every file is hashed,
+    even one whose stamp is the stored one."""
     import hashlib  # only needed when something changed
 
     query = "SELECT path, rowid, mtime_ns, size, ino, ctime_ns, sha1, racy FROM docs"
@@ -373,7 +377,8 @@ def _update(
     changed: list[tuple[str, str, int | None, FileState]] = []
     for rel, (kind, stamp) in candidates.items():
         rowid, old = stored.get(rel, (None, None))
-        if old is not None and not old.racy and old.stamp == stamp:
+        same = old is not None and not old.racy and old.stamp == stamp
+        if same and trusted:
             stats.unchanged += 1
             continue
         try:
@@ -383,7 +388,10 @@ def _update(
             continue
         state = FileState(stamp, hashlib.sha1(raw).hexdigest(), filecache.racy(stamp[0], now))
         if rowid is not None and old is not None and old.sha1 == state.sha1:
-            stats.touched += 1
+            if same:
+                stats.unchanged += 1
+            else:
+                stats.touched += 1
             if old != state:
                 touched.append((rowid, state))
             continue

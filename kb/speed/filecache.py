@@ -13,7 +13,8 @@ within the same tick would leave the same stamp. As in git, the mtime tells what
 
 Standard library only, and cheap, since `kb search` keys its index here: the versions are read
 from the names of the installed distributions' metadata folders, without importing a package,
-and the code digest is computed once per process.
+and the code digest is computed once per process. With KB_NO_SPEED set (kb.speed.enabled),
+`read` finds nothing and `write` stores nothing.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from kb import __version__
+from kb.speed import enabled
 from kb.store.atomic import replace_atomic_bytes
 
 FORMAT = 1
@@ -108,7 +110,9 @@ def _header(key: str) -> bytes:
 
 def read(path: Path, key: str) -> Any:
     """What `write` stored at `path` under `key`; None when there is none (no file, another key or
-    format, a corrupt file)."""
+    format, a corrupt file) or caches are off."""
+    if not enabled():
+        return None
     try:
         data = path.read_bytes()
     except OSError:
@@ -123,7 +127,9 @@ def read(path: Path, key: str) -> Any:
 
 
 def write(path: Path, key: str, data: Any) -> None:
-    """Store `data` (built-in values only, as marshal takes) at `path` under `key`, atomically.
-    Never fails: a cache that cannot be written only costs time."""
+    """Store `data` (built-in values only, as marshal takes) at `path` under `key`, atomically,
+    unless caches are off. Never fails: a cache that cannot be written only costs time."""
+    if not enabled():
+        return
     with contextlib.suppress(OSError):
         replace_atomic_bytes(path, _header(key) + marshal.dumps(data))

@@ -146,6 +146,7 @@ def secret_in_finding(root: Path) -> None:
     path.write_text(path.read_text().replace("fix: Switched", f"fix: Rotated {FAKE_GITHUB}. Switched"))
 
 
+@pytest.mark.speed
 def test_a_settled_clean_file_is_not_scanned_again(sample_kb: Path, scanned: list[str]) -> None:
     settle(sample_kb)
     assert scan(sample_kb) == []
@@ -153,6 +154,7 @@ def test_a_settled_clean_file_is_not_scanned_again(sample_kb: Path, scanned: lis
     assert files > 20 and scan(sample_kb) == [] and len(scanned) == files
 
 
+@pytest.mark.speed
 def test_an_edited_record_is_scanned_again(sample_kb: Path, scanned: list[str]) -> None:
     settle(sample_kb)
     assert scan(sample_kb) == []
@@ -162,6 +164,7 @@ def test_an_edited_record_is_scanned_again(sample_kb: Path, scanned: list[str]) 
     assert [d.file for d in scan(sample_kb)] == [FINDING] and scanned == [FINDING]
 
 
+@pytest.mark.speed
 def test_a_recent_file_is_never_remembered_clean(sample_kb: Path, scanned: list[str]) -> None:
     settle(sample_kb)
     (sample_kb / FINDING).write_text((sample_kb / FINDING).read_text())  # just written: racy
@@ -177,6 +180,7 @@ def test_a_file_with_a_secret_is_scanned_every_time(sample_kb: Path) -> None:
     assert len(scan(sample_kb)) == len(scan(sample_kb)) == 1
 
 
+@pytest.mark.speed
 def test_new_code_or_libraries_scan_every_file_again(
     sample_kb: Path, scanned: list[str], change_the_key: Callable[[], None]
 ) -> None:
@@ -192,6 +196,7 @@ def test_new_code_or_libraries_scan_every_file_again(
     assert scanned == files
 
 
+@pytest.mark.speed
 def test_a_corrupt_or_unwritable_parse_cache_only_costs_time(sample_kb: Path) -> None:
     settle(sample_kb)
     cache = sample_kb / ".kb-cache" / PARSE_CACHE
@@ -205,6 +210,7 @@ def test_a_corrupt_or_unwritable_parse_cache_only_costs_time(sample_kb: Path) ->
     assert len(scan(sample_kb)) == 1
 
 
+@pytest.mark.speed
 def test_a_just_edited_file_alone_does_not_rewrite_the_parse_cache(sample_kb: Path) -> None:
     settle(sample_kb)
     scan(sample_kb)

@@ -14,6 +14,7 @@ from kb.store.config import discover
 from tests.cachefiles import data, rewrite
 from tests.gitrepos import World, build_world
 
+pytestmark = pytest.mark.speed
 MARKED = "f" * 40
 """A hash planted in the cache: seen again only if the cache is what was read."""
 

@@ -11,6 +11,7 @@ import pytest
 
 from kb.rendering.jinjaenv import COMPILED, OPTIONS, CompiledTemplates, environment
 
+pytestmark = pytest.mark.speed
 TEMPLATE = "note.md.j2"
 BLOCKS = "{% if true %}\nshown\n{% endif %}\n"
 

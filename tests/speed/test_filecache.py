@@ -1,20 +1,30 @@
-"""kb.speed.filecache: one key for every cache (kb's code, its libraries, the settings), one file format."""
+"""kb.speed.filecache: one key for every cache (kb's code, its libraries, the settings), one file
+format, one switch that turns every cache, fork and daemon off."""
 
 from __future__ import annotations
 
 import importlib.metadata
 import json
+import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
+from kb import speed
 from kb.speed import filecache
-from tests.conftest import ROOT
+from kb.speed.forks import workers_for
+from tests.conftest import ROOT, run_kb
+
+NAME = f"test-nospeed-{os.getpid()}"
+"""A daemon name of this module's own, which no daemon may ever answer to."""
+CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
+@pytest.mark.speed
 def test_what_is_written_under_a_key_is_read_under_that_key_only(tmp_path: Path) -> None:
     path, key = tmp_path / "cache" / "thing.marshal", filecache.key("a setting")
     filecache.write(path, key, {"a": [1, (2, "three")]})
@@ -25,6 +35,7 @@ def test_what_is_written_under_a_key_is_read_under_that_key_only(tmp_path: Path)
     assert filecache.read(path, other) == "replaced" and filecache.read(path, key) is None
 
 
+@pytest.mark.speed
 @pytest.mark.parametrize(
     "content",
     [b"", b"\x00garbage", b"kb cache 0 KEY\n\xe9\x00", b"kb cache 1 KEY\n\xff\xff"],
@@ -37,6 +48,7 @@ def test_a_missing_or_unusable_cache_file_reads_as_nothing(tmp_path: Path, conte
     assert filecache.read(tmp_path / "file", key) is None
 
 
+@pytest.mark.speed
 def test_a_cache_that_cannot_be_written_costs_nothing_but_time(tmp_path: Path) -> None:
     (tmp_path / "cache").write_text("a file where the folder should be")
     filecache.write(tmp_path / "cache" / "thing.marshal", "KEY", [1])
@@ -84,3 +96,46 @@ def test_any_python_file_of_kb_changes_the_code_digest(tmp_path: Path) -> None:
     added = code_digest(tmp_path)
     (tmp_path / "kb" / "speed" / "extra.py").write_text('"""A module a new release adds!"""\n')
     assert len({original, added, code_digest(tmp_path)}) == 3
+
+
+def test_kb_no_speed_turns_the_caches_and_the_forks_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "thing.marshal"
+    monkeypatch.delenv("KB_NO_SPEED", raising=False)
+    filecache.write(path, "KEY", [1])
+    for value, on in [("", True), ("0", True), ("1", False), ("yes", False)]:
+        monkeypatch.setenv("KB_NO_SPEED", value)
+        assert speed.enabled() is on
+        assert (filecache.read(path, "KEY") == [1]) is on
+        assert workers_for(10**6, 1) == (CORES if on else 1)
+    filecache.write(tmp_path / "new.marshal", "KEY", [1])
+    assert not (tmp_path / "new.marshal").exists()
+
+
+def test_kb_no_speed_leaves_no_cache_but_the_search_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.gitrepos import build_world
+
+    world = build_world(tmp_path)
+    monkeypatch.setenv("KB_NO_SPEED", "1")
+    for args in (["link"], ["render"], ["render", "--check"], ["validate"], ["search", "kyverno"]):
+        assert run_kb(world.root, *args).exit_code == 0, args
+    cache = world.root / ".kb-cache"
+    assert {p.name.partition("-")[0] for p in cache.iterdir()} == {"search.sqlite3"}  # with its -wal and -shm
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the daemon is Linux only")
+def test_kb_no_speed_neither_asks_nor_starts_a_daemon(sample_kb: Path) -> None:
+    env = {**os.environ, "KB_DAEMON": NAME, "KB_DAEMON_IDLE": "10"}
+
+    def kb(*args: str, **extra: str) -> subprocess.CompletedProcess[bytes]:
+        command = [sys.executable, "-m", "kb", *args]
+        return subprocess.run(
+            command, cwd=sample_kb, env={**env, **extra}, stdin=subprocess.DEVNULL, capture_output=True
+        )
+
+    try:
+        assert kb("search", "kyverno", KB_NO_SPEED="1").returncode == 0
+        for _ in range(4):  # a daemon started in the background would answer within a second or so
+            assert json.loads(kb("daemon", "status", "--json").stdout)["running"] is False
+            time.sleep(0.3)
+    finally:
+        kb("daemon", "stop")

@@ -17,6 +17,8 @@ from kb.store import yamlread
 from tests.cachefiles import rewrite
 from tests.conftest import edit_keeping_mtime
 
+pytestmark = pytest.mark.speed
+
 
 def write(path: Path, text: str, age: float) -> None:
     """Write `text` and date the file `age` seconds in the past."""

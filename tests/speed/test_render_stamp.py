@@ -55,6 +55,7 @@ def stamped(root: Path) -> None:
     assert (root / ".kb-cache" / renderstamp.STAMP_FILE).is_file()
 
 
+@pytest.mark.speed
 def test_a_settled_check_loads_no_record(sample_kb: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     stamped(sample_kb)
     loaded = loads(monkeypatch)
@@ -63,6 +64,7 @@ def test_a_settled_check_loads_no_record(sample_kb: Path, monkeypatch: pytest.Mo
     assert loaded == []
 
 
+@pytest.mark.speed
 def test_with_repositories_the_stamp_holds_until_a_commit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     world = build_world(tmp_path)
     stamped(world.root)
@@ -77,6 +79,7 @@ def test_with_repositories_the_stamp_holds_until_a_commit(tmp_path: Path, monkey
     assert run_kb(world.root, "render", "--check").exit_code == 0 and loaded == [world.root]
 
 
+@pytest.mark.speed
 def test_a_same_size_edit_with_its_mtime_put_back_is_seen(sample_kb: Path) -> None:
     stamped(sample_kb)
     edit_keeping_mtime(sample_kb / FINDING, "Fixed PVC", "Fixed NFS")
@@ -84,6 +87,7 @@ def test_a_same_size_edit_with_its_mtime_put_back_is_seen(sample_kb: Path) -> No
     assert result.exit_code == 1 and "+   - Fix: Fixed NFS" in result.stdout
 
 
+@pytest.mark.speed
 def test_new_code_or_libraries_do_not_trust_the_stamp(
     sample_kb: Path, monkeypatch: pytest.MonkeyPatch, change_the_key: Callable[[], None]
 ) -> None:
@@ -109,6 +113,7 @@ def test_the_stamp_never_hides_a_change(sample_kb: Path) -> None:
     assert result.exit_code == 1 and "-   - Fix: Hand-edited PVC" in result.stdout
 
 
+@pytest.mark.speed
 def test_racy_inputs_get_no_stamp(sample_kb: Path) -> None:
     edit(sample_kb)  # a record written a moment ago: its mtime cannot prove anything yet
     assert run_kb(sample_kb, "render").exit_code == 0
