@@ -177,8 +177,9 @@ def _documents(records: Path, files: list[tuple[str, str]]) -> list[Document | s
     return documents
 
 
-OnDisk = dict[str, tuple[str, filecache.Stamp]]
-"""Each record file's path relative to the records folder, to its kind and stamp (see kb.speed.filecache)."""
+OnDisk = dict[str, tuple[str, int, int, int, int]]
+"""Each record file's path relative to the records folder, to its kind followed by its stamp
+(mtime_ns, size, inode, ctime_ns: see kb.speed.filecache)."""
 
 _given: tuple[Path, OnDisk, bytes] | None = None
 """A listing handed over by `use_listing`, for the next scan only."""
@@ -230,7 +231,7 @@ def stat_names(found: OnDisk, untrusted: set[str], fd: int, kind: str, names: It
             found.pop(rel, None)
             continue
         if stat.S_ISREG(st.st_mode):
-            found[rel] = (kind, filecache.stamp(st))
+            found[rel] = (kind, *filecache.stamp(st))
             if st.st_nlink > 1:
                 untrusted.add(rel)
         else:
@@ -375,7 +376,8 @@ def _update(
     complete = True
     touched: list[tuple[int, FileState]] = []
     changed: list[tuple[str, str, int | None, FileState]] = []
-    for rel, (kind, stamp) in candidates.items():
+    for rel, entry in candidates.items():
+        kind, stamp = entry[0], entry[1:]
         rowid, old = stored.get(rel, (None, None))
         same = old is not None and not old.racy and old.stamp == stamp
         if same and trusted:
