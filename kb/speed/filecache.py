@@ -53,14 +53,15 @@ def racy(mtime_ns: int, now_ns: int) -> bool:
     return mtime_ns > now_ns - RACY_NS
 
 
-def _python_files(folder: Path) -> list[Path]:
+def _python_files(folder: str, prefix: str = "") -> list[tuple[str, str]]:
+    """(path relative to the package, path) of every Python file under `folder`."""
     found = []
     with os.scandir(folder) as entries:
         for entry in entries:
             if entry.name.endswith(".py") and entry.is_file():
-                found.append(Path(entry.path))
+                found.append((prefix + entry.name, entry.path))
             elif entry.is_dir() and entry.name != "__pycache__":
-                found += _python_files(Path(entry.path))
+                found += _python_files(entry.path, f"{prefix}{entry.name}/")
     return found
 
 
@@ -68,9 +69,11 @@ def _python_files(folder: Path) -> list[Path]:
 def code_digest() -> str:
     """A digest of every Python file of kb, by path and content (a few milliseconds, once a process)."""
     digest = hashlib.sha256()
-    for path in sorted(_python_files(PACKAGE)):
-        digest.update(f"{path.relative_to(PACKAGE).as_posix()}\0{path.stat().st_size}\0".encode())
-        digest.update(path.read_bytes())
+    for relative, path in sorted(_python_files(str(PACKAGE))):
+        with open(path, "rb") as handle:
+            code = handle.read()
+        digest.update(f"{relative}\0{len(code)}\0".encode())
+        digest.update(code)
     return digest.hexdigest()
 
 
