@@ -85,7 +85,8 @@ def _project(name: str) -> str:
 @functools.cache
 def versions() -> tuple[str, ...]:
     """`NAME VERSION` of each of DEPENDENCIES as the import system finds it (`NAME -` if not at
-    all), read from the `NAME-VERSION.dist-info` (or `.egg-info`) folders on sys.path."""
+    all), read from the `NAME-VERSION.dist-info` (or `.egg-info`) folders on sys.path (but not
+    the working folder, "" there, which an install never is)."""
     wanted = {_project(name): name for name in DEPENDENCIES}
     found: dict[str, str] = {}
     for entry in sys.path:
