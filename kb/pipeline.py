@@ -125,7 +125,7 @@ def render_docs(config: Config, out: Path | None = None, check: bool = False, st
 
     base = out if out is not None else config.root
     inputs = renderstamp.fingerprint(config, {"strict": strict})
-    proven = None if config.repositories else renderstamp.current(config, base, inputs.digest)  # git is an input too
+    proven = renderstamp.current(config, base, inputs.digest)
     if proven is not None and not orphaned(config, base, proven[0]):
         return RenderResult(unchanged=proven[0], warnings=proven[1])
     kb, report = _checked(config, "render", strict, inputs.stats)

@@ -5,32 +5,24 @@ every string of every record is scanned before anything is rendered. Each rule i
 for a known credential format, plus one for high-entropy values assigned to key-like names.
 A record's `allow_secrets` lets an exact string through; commit hashes are never secrets.
 
-A file found clean is remembered by the stamp the parse cache keys on (mtime_ns, size, inode,
-settled past the racy window) and is not scanned again while it and the scanning code (these
-rules, the parsing and models that turn a file into a record) stay the same.
+A file found clean is noted in its parse-cache entry (kb.speed.parsecache) and is not scanned
+again while that entry stands: while the file keeps its stamp and kb's code (these rules, the
+parsing and models that turn a file into a record) and libraries stay the same.
 """
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import marshal
 import math
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
 from kb.check.diagnostics import Code, Diagnostic
-from kb.speed.parsecache import Stamp
-from kb.store.atomic import replace_atomic_bytes
 from kb.store.loader import Entry, KnowledgeBase
-
-SCAN_CACHE = "secret-scan.marshal"
 
 COMMIT_HASH = re.compile(r"^[0-9a-f]{7,40}$")
 PLACEHOLDER = re.compile(
@@ -185,53 +177,16 @@ def _place(entry: Entry, path: tuple[str | int, ...], secret: str) -> tuple[int,
     return line, column
 
 
-def _code_digest() -> str:
-    """What a file's verdict depends on besides the file: the rules, and the parsing and models
-    that turn a file into a record. Any change to kb's core modules counts (a few ms to read),
-    and so does any change to RULES made at run time."""
-    rules = [(r.name, r.pattern.pattern, r.pattern.flags, r.accept.__qualname__) for r in RULES]
-    digest = hashlib.sha256(repr(rules).encode())
-    for module in sorted(Path(__file__).parent.parent.rglob("*.py")):
-        digest.update(module.name.encode() + b"\0" + module.read_bytes())
-    return digest.hexdigest()
-
-
-class _CleanFiles:
-    """Record files found clean before, by the stamp they had, stored as one marshal file."""
-
-    def __init__(self, path: Path) -> None:
-        self.path, self.code = path, _code_digest()
-        self.known: dict[str, Stamp] = {}
-        with contextlib.suppress(OSError, EOFError, ValueError, TypeError, AttributeError, KeyError):
-            stored = marshal.loads(path.read_bytes())
-            if stored["code"] == self.code:
-                self.known = {key: tuple(stamp) for key, stamp in stored["clean"].items()}
-
-    def save(self, clean: dict[str, Stamp], scanned: set[str]) -> None:
-        """Keep this run's clean files if one is new or a stored file was not scanned (gone);
-        never fails the scan. As with the parse cache, a file only too recent to keep is no
-        reason to rewrite: its stored stamp is not the file's any more."""
-        if any(self.known.get(key) != stamp for key, stamp in clean.items()) or not self.known.keys() <= scanned:
-            with contextlib.suppress(OSError):  # a read-only checkout is only scanned in full each time
-                replace_atomic_bytes(self.path, marshal.dumps({"code": self.code, "clean": clean}))
-
-
 def scan(kb: KnowledgeBase) -> list[Diagnostic]:
     """E602 for every credential-looking string in the knowledge base, in file order."""
-    cache = _CleanFiles(kb.config.cache / SCAN_CACHE)
-    clean: dict[str, Stamp] = {}
-    scanned: set[str] = set()
+    clean: list[str] = []
     problems = []
     for entry in kb.all_entries():
-        key = entry.location
-        scanned.add(key)
-        stamp = kb.settled.get(key)
-        if stamp is not None and cache.known.get(key) == stamp:
-            clean[key] = stamp
+        if kb.parsed.clean(entry.location):
             continue
         found = list(hits(entry))
-        if stamp is not None and not found:
-            clean[key] = stamp
+        if not found:
+            clean.append(entry.location)
         for hit in found:
             line, column = _place(entry, hit.path, hit.secret)
             message = (
@@ -240,5 +195,6 @@ def scan(kb: KnowledgeBase) -> list[Diagnostic]:
             )
             field = ".".join(str(p) for p in hit.path)
             problems.append(Diagnostic(entry.file, line, column, Code.E602, field, message))
-    cache.save(clean, scanned)
+    kb.parsed.mark_clean(clean)
+    kb.parsed.save()
     return sorted(problems)

@@ -13,6 +13,8 @@ import os
 import signal
 import sys
 
+from kb.speed import enabled as speed_enabled
+
 TYPE_CHECKING = False  # as typing's, without importing typing (5 ms) before every command
 if TYPE_CHECKING:
     import _socket
@@ -116,7 +118,7 @@ def control(op: str) -> dict[str, Any] | None:
 
 
 def _daemon_can_run(argv: list[str]) -> bool:
-    if not argv or argv[0] not in SERVED:
+    if not argv or argv[0] not in SERVED or not speed_enabled():  # KB_NO_SPEED: no daemon asked or started
         return False
     if argv[0] != "new":
         return True

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -13,7 +13,7 @@ from kb.check import secretscan
 from kb.check.diagnostics import Diagnostic
 from kb.check.secretscan import entropy, find
 from kb.store.config import discover
-from kb.store.loader import Entry, load
+from kb.store.loader import PARSE_CACHE, Entry, load
 from tests.conftest import run_kb
 
 FAKE_GITHUB = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"
@@ -146,6 +146,7 @@ def secret_in_finding(root: Path) -> None:
     path.write_text(path.read_text().replace("fix: Switched", f"fix: Rotated {FAKE_GITHUB}. Switched"))
 
 
+@pytest.mark.speed
 def test_a_settled_clean_file_is_not_scanned_again(sample_kb: Path, scanned: list[str]) -> None:
     settle(sample_kb)
     assert scan(sample_kb) == []
@@ -153,6 +154,7 @@ def test_a_settled_clean_file_is_not_scanned_again(sample_kb: Path, scanned: lis
     assert files > 20 and scan(sample_kb) == [] and len(scanned) == files
 
 
+@pytest.mark.speed
 def test_an_edited_record_is_scanned_again(sample_kb: Path, scanned: list[str]) -> None:
     settle(sample_kb)
     assert scan(sample_kb) == []
@@ -162,6 +164,7 @@ def test_an_edited_record_is_scanned_again(sample_kb: Path, scanned: list[str]) 
     assert [d.file for d in scan(sample_kb)] == [FINDING] and scanned == [FINDING]
 
 
+@pytest.mark.speed
 def test_a_recent_file_is_never_remembered_clean(sample_kb: Path, scanned: list[str]) -> None:
     settle(sample_kb)
     (sample_kb / FINDING).write_text((sample_kb / FINDING).read_text())  # just written: racy
@@ -177,21 +180,26 @@ def test_a_file_with_a_secret_is_scanned_every_time(sample_kb: Path) -> None:
     assert len(scan(sample_kb)) == len(scan(sample_kb)) == 1
 
 
-def test_changed_rules_or_models_scan_every_file_again(
-    sample_kb: Path, scanned: list[str], monkeypatch: pytest.MonkeyPatch
+@pytest.mark.speed
+def test_new_code_or_libraries_scan_every_file_again(
+    sample_kb: Path, scanned: list[str], change_the_key: Callable[[], None]
 ) -> None:
+    """The rules are kb's code, and so are the parsing and models that make the records."""
     settle(sample_kb)
     scan(sample_kb)
     files = list(scanned)
-    monkeypatch.setattr(secretscan, "_code_digest", lambda: "kb's code after an upgrade")
+    scan(sample_kb)
+    assert len(scanned) == len(files)
+    change_the_key()
     scanned.clear()
     scan(sample_kb)
     assert scanned == files
 
 
-def test_a_corrupt_or_unwritable_scan_cache_only_costs_time(sample_kb: Path) -> None:
+@pytest.mark.speed
+def test_a_corrupt_or_unwritable_parse_cache_only_costs_time(sample_kb: Path) -> None:
     settle(sample_kb)
-    cache = sample_kb / ".kb-cache" / secretscan.SCAN_CACHE
+    cache = sample_kb / ".kb-cache" / PARSE_CACHE
     cache.parent.mkdir()
     cache.write_bytes(b"\x00garbage")
     secret_in_finding(sample_kb)
@@ -202,14 +210,15 @@ def test_a_corrupt_or_unwritable_scan_cache_only_costs_time(sample_kb: Path) -> 
     assert len(scan(sample_kb)) == 1
 
 
-def test_a_just_edited_file_alone_does_not_rewrite_the_scan_cache(sample_kb: Path) -> None:
+@pytest.mark.speed
+def test_a_just_edited_file_alone_does_not_rewrite_the_parse_cache(sample_kb: Path) -> None:
     settle(sample_kb)
     scan(sample_kb)
-    cache = sample_kb / ".kb-cache" / secretscan.SCAN_CACHE
-    before = cache.stat()
+    cache = sample_kb / ".kb-cache" / PARSE_CACHE
+    before, stored = cache.stat(), cache.read_bytes()
     (sample_kb / FINDING).write_text((sample_kb / FINDING).read_text() + "\n")  # racy: not remembered
     scan(sample_kb)
     assert (cache.stat().st_ino, cache.stat().st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
     settle(sample_kb, age=30, only=FINDING)
     scan(sample_kb)
-    assert cache.stat().st_ino != before.st_ino
+    assert cache.read_bytes() != stored  # the settled file's entry, found clean (inode numbers get reused)

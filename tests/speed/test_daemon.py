@@ -18,7 +18,7 @@ import pytest
 
 from kb.speed import daemon_client as client
 
-pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the daemon is Linux only")
+pytestmark = [pytest.mark.skipif(sys.platform != "linux", reason="the daemon is Linux only"), pytest.mark.speed]
 
 NAME = f"test-{os.getpid()}-{secrets.token_hex(3)}"
 """This module's own daemon, apart from a developer's and from other test runs."""
