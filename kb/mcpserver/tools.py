@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from kb import speed
 from kb.author import closing, create
 from kb.check.diagnostics import Diagnostic, Stopped
 from kb.fulltext import ranking, results
@@ -107,7 +108,7 @@ class Workspace:
     def __init__(self, config: Config):
         self.config = config
         self._watch: WatchedListing | None = None
-        self._watchable = True
+        self._watchable = speed.enabled()  # the listing is speed machinery: KB_NO_SPEED=1 lists every time
 
     def search(self, query: str, filters: ranking.Filters, limit: int) -> ranking.SearchResult:
         """`ranking.search`, handed the watched listing of the records folder when there is one."""
