@@ -73,7 +73,7 @@ def _write(config: Config, path: Path, text: str, changes: dict[str, Any]) -> Ch
     record, problems = check_data(Action, loaded.data, relative(config, path), lambda: loaded)
     if record is None:  # pragma: no cover - the changes are built from valid values
         raise CloseError("\n".join(p.format() for p in problems))
-    replace_atomic(path, new_text)
+    replace_atomic(path, new_text, durable=True)
     return Changed(record, path)
 
 

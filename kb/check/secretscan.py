@@ -213,7 +213,7 @@ class _CleanFiles:
         reason to rewrite: its stored stamp is not the file's any more."""
         if any(self.known.get(key) != stamp for key, stamp in clean.items()) or not self.known.keys() <= scanned:
             with contextlib.suppress(OSError):  # a read-only checkout is only scanned in full each time
-                replace_atomic_bytes(self.path, marshal.dumps({"code": self.code, "clean": clean}))
+                replace_atomic_bytes(self.path, marshal.dumps({"code": self.code, "clean": clean}), durable=False)
 
 
 def scan(kb: KnowledgeBase) -> list[Diagnostic]:

@@ -59,7 +59,7 @@ def _scan(config: Config, name: str | None, repo: Repository) -> list[Mention]:
         "mentions": [[m.hash, [list(t) for t in m.trailers], m.reverts] for m in mentions],
     }
     with contextlib.suppress(OSError):  # read-only? then the next run scans all of history again
-        replace_atomic(path, json.dumps(data))
+        replace_atomic(path, json.dumps(data), durable=False)
     return mentions
 
 

@@ -309,5 +309,5 @@ def link(config: Config) -> LinkResult:
         status: [(Path(config.root, c.file), c.text) for c in result.changes if c.status == status]
         for status in ("created", "updated")
     }
-    write_batch(files["created"], files["updated"])  # one flush to disk for all of them
+    write_batch(files["created"], files["updated"], durable=True)  # records: on disk before kb says so
     return result

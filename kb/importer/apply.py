@@ -28,7 +28,7 @@ class ImportProblems(Exception):
 def write(config: Config, created: list[Planned], source: str) -> None:
     """Create every planned file, after checking that none exists (so a clash writes nothing).
 
-    Files are created exclusively and made durable with one sync for the whole batch.
+    Files are created exclusively and made durable: each flushed to disk, then each folder once.
     """
     clashes = [
         Diagnostic(source, item.line, 1, "E703", "", f"{item.path.relative_to(config.root)} already exists")
@@ -37,7 +37,7 @@ def write(config: Config, created: list[Planned], source: str) -> None:
     ]
     if clashes:
         raise ImportProblems(clashes)
-    create_exclusive_all([(item.path, record_text(item.record)) for item in created])
+    create_exclusive_all([(item.path, record_text(item.record)) for item in created], durable=True)
 
 
 def import_report(config: Config, path: Path, dry_run: bool = False) -> Plan:

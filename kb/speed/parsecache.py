@@ -98,4 +98,4 @@ class ParseCache:
         if not parsed and self.entries.keys() <= self.seen:
             return
         with contextlib.suppress(OSError):  # a read-only checkout still validates, just without the cache
-            replace_atomic_bytes(self.path, marshal.dumps({"format": FORMAT, "entries": self.used}))
+            replace_atomic_bytes(self.path, marshal.dumps({"format": FORMAT, "entries": self.used}), durable=False)

@@ -106,7 +106,10 @@ INCREMENTAL: dict[str, tuple[Callable[[Path], object], bool]] = {
     "a rename to another kind": (lambda r: (r / "findings" / "a.yaml").rename(r / "lessons" / "a.yaml"), True),
     "a rename out of the records": (lambda r: (r / "findings" / "a.yaml").rename(outside(r)), True),
     "a rename into the records": (rename_in, True),
-    "an atomic replace (rename over)": (lambda r: replace_atomic(r / "findings" / "a.yaml", FINDING + "x: 1\n"), True),
+    "an atomic replace (rename over)": (
+        lambda r: replace_atomic(r / "findings" / "a.yaml", FINDING + "x: 1\n", durable=False),
+        True,
+    ),
     "a record file made a folder": (file_to_folder, True),
     "a dotfile": (lambda r: (r / "findings" / ".a.yaml.swp.yaml").write_text(FINDING), False),
     "a file of another suffix": (lambda r: (r / "findings" / "notes.txt").write_text(FINDING), False),
@@ -131,7 +134,7 @@ def test_many_changes_in_a_row_are_all_followed(records: Path, watched: WatchedL
     for number in range(30):
         (records / "findings" / f"n{number}.yaml").write_text(FINDING * number)
         if number % 3 == 0:
-            replace_atomic(records / "findings" / f"n{number // 2}.yaml", "x")
+            replace_atomic(records / "findings" / f"n{number // 2}.yaml", "x", durable=False)
         if number % 5 == 0:
             (records / "findings" / f"n{number // 3}.yaml").unlink(missing_ok=True)
         assert_as_scanned(watched)
@@ -284,7 +287,7 @@ def test_a_search_given_the_watched_listing_finds_a_record_edited_a_moment_ago(s
     use_listing(config.records, *listing.current())
     assert search(config.cache, config.records, "wombat").hits == []
     lesson = sorted((config.records / "lessons").glob("*.yaml"))[0]
-    replace_atomic(lesson, lesson.read_text().replace("title: ", "title: Wombat ", 1))
+    replace_atomic(lesson, lesson.read_text().replace("title: ", "title: Wombat ", 1), durable=False)
     on_disk, manifest = listing.current()
     assert listing.rescans == 1
     use_listing(config.records, on_disk, manifest)
