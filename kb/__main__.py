@@ -11,6 +11,13 @@ from __future__ import annotations
 import os
 import sys
 
+TYPE_CHECKING = False  # as typing's, without importing typing before every command
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from pathlib import Path
+
+    from kb.fulltext.index import Listing
+
 
 def main() -> None:
     from kb.speed import daemon_client as client
@@ -25,13 +32,14 @@ def main() -> None:
     sys.exit(status)
 
 
-def run(argv: list[str]) -> int:
-    """Run `kb ARGV` in this process; the exit status."""
+def run(argv: list[str], listings: Mapping[Path, Listing] | None = None) -> int:
+    """Run `kb ARGV` in this process; the exit status. A search takes its records folder's
+    listing from `listings` if it is there (see kb.cli.search.main)."""
     try:
         if argv[:1] == ["search"]:
             from kb.cli.search import main as search
 
-            return search(argv[1:])
+            return search(argv[1:], listings=listings)
         from kb.cli.group import main as cli
 
         cli.main(args=argv, prog_name="kb")
