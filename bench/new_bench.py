@@ -4,9 +4,10 @@ Copies the sample knowledge base to a temporary folder, runs each command N time
 would (the `kb` command, a fresh process each time, stdin not a terminal, with kb's bytecode
 written as an install writes it: see procs.py) and prints the median and spread in
 milliseconds: wall-clock time, and the CPU time (user + system) the process used, which varies
-less when other work shares the machine. `kb new` is measured twice: in the foreground
-(KB_DAEMON=off) and answered by a kb daemon of the benchmark's own, whose worker's CPU time
-the figure cannot include (so read its wall time).
+less when other work shares the machine. `kb new` is measured three ways: in the foreground
+(KB_DAEMON=off); with KB_DAEMON unset and no daemon running, as kb runs by default (it looks
+for a daemon first: the difference is what looking costs); and answered by a kb daemon of the
+benchmark's own, whose worker's CPU time the figure cannot include (so read its wall time).
 
     python bench/new_bench.py [N]
 """
@@ -20,7 +21,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from procs import FOREGROUND, ROOT, compile_kb, kb_command, own_daemon, timed
+from procs import FOREGROUND, ROOT, UNSET, compile_kb, daemon_runs, kb_command, own_daemon, timed
 
 
 def runs_of(args: list[str], cwd: Path, runs: int, env: dict[str, str]) -> tuple[list[float], list[float]]:
@@ -63,14 +64,20 @@ def main() -> None:
         ]
         report("python -c pass", runs_of([sys.executable, "-c", "pass"], kb, runs, FOREGROUND))
         report("kb --help", runs_of([*kb_cmd, "--help"], kb, runs, FOREGROUND))
-        report("kb new finding, no daemon", runs_of(new, kb, runs, FOREGROUND))
+        findings = kb / "data" / "findings"
+        before = len(list(findings.iterdir()))
+        report("kb new finding, KB_DAEMON=off", runs_of(new, kb, runs, FOREGROUND))
+        ways = 2
+        if daemon_runs(UNSET):
+            print("kb new finding, KB_DAEMON unset: skipped, a daemon of yours runs (kb daemon stop)")
+        else:
+            report("kb new finding, unset, none runs", runs_of([*new[:-1], "Unset {i}"], kb, runs, UNSET))
+            ways += 1
         with own_daemon() as daemon:
             report("kb new finding, daemon (wall only)", runs_of([*new[:-1], "Served {i}"], kb, runs, daemon))
-        created = len(list((kb / "data" / "findings").glob("F-bench-finding-*.yaml")))
-        created += len(list((kb / "data" / "findings").glob("F-served-*.yaml")))
         print(
-            f"findings created: {created} of {2 * runs}; "
-            f"load average now {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores"
+            f"findings created: {len(list(findings.iterdir())) - before} of {ways * runs}; "
+            f"load average now {' '.join(f'{n:.2f}' for n in os.getloadavg())} on {os.cpu_count()} cores"
         )
 
 

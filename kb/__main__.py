@@ -1,9 +1,10 @@
 """Start kb: the `kb` command and `python -m kb`.
 
-A quick verb goes to the kb daemon when one is running (kb/speed/daemon_server.py), which answers it without
-importing the libraries again. Otherwise the command runs here: `kb search
-...` straight to its own argument parser, with only the standard library loaded, every other
-verb through the click group in kb.cli.
+A quick verb goes to the kb daemon when one is running (kb/speed/daemon_server.py), which answers
+it without importing the libraries again; a daemon runs only if asked for (`kb daemon start`,
+or KB_DAEMON=on, with which this starts one after the command: kb/speed/daemon_client.py).
+Otherwise the command runs here: `kb search ...` straight to its own argument parser, with only
+the standard library loaded, every other verb through the click group in kb.cli.
 """
 
 from __future__ import annotations
