@@ -67,8 +67,9 @@ def start_for(argv: list[str]) -> None:
 
 
 def _asked_for() -> bool:
-    """Whether KB_DAEMON asks quick commands to start a daemon (unset, it does not)."""
-    return os.environ.get("KB_DAEMON", "").lower() not in OFF | {""}
+    """Whether KB_DAEMON asks quick commands to start a daemon: `on` or a daemon's name; unset, no."""
+    value = os.environ.get("KB_DAEMON", "").lower()
+    return value != "" and value not in OFF
 
 
 def start() -> None:

@@ -1,14 +1,14 @@
 """The daemon process: import the quick verbs once, then fork a worker for each command.
 
 Started in the background (`python -m kb.speed.daemon_server`, see client.start) by `kb daemon
-start`, or by a quick command when KB_DAEMON asks for it; it stops after IDLE_SECONDS unused
+start`, or by a quick command when KB_DAEMON asks for one; it stops after IDLE_SECONDS unused
 (KB_DAEMON_IDLE). It binds the abstract socket named by `client.address()`; if another daemon
-holds it, it exits. Each
-request is served by a forked worker that takes the caller's stdin, stdout, stderr, working
-folder, umask and environment, runs `kb ARGV` as `kb` would, and sends back the exit status.
-The daemon itself only accepts, answers `status` and `stop`, and keeps search listings: it
-watches each records folder it searched (kb/speed/watch.py) and hands the search it forks
-that folder's current listing, so the search need not list and stat every record file.
+holds it, it exits. Each request is served by a forked worker that takes the caller's stdin,
+stdout, stderr, working folder, umask and environment, runs `kb ARGV` as `kb` would, and sends
+back the exit status. The daemon itself only accepts, answers `status` and `stop`, and keeps
+search listings: it watches each records folder it searched (kb/speed/watch.py) and hands the
+search it forks that folder's current listing, so the search need not list and stat every
+record file.
 """
 
 from __future__ import annotations
