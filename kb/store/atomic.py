@@ -23,6 +23,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 _TRIES = 100
+FLUSHING_THREADS = 8
+"""Files a batch flushes at once (4 to 32 measured alike)."""
 
 
 def _temp_beside(path: Path, data: bytes, mode: int | None, durable: bool) -> Path:
@@ -56,6 +58,22 @@ def _temp_beside(path: Path, data: bytes, mode: int | None, durable: bool) -> Pa
     return Path(name)
 
 
+def _flush_files(paths: Sequence[Path]) -> None:
+    """fsync each file, several at a time: the file system then commits them together (a first
+    `kb link` writing 1,020 records took 1.5 s so, 2.0 s flushing one file after another)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def flush(path: Path) -> None:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    with ThreadPoolExecutor(FLUSHING_THREADS) as pool:
+        list(pool.map(flush, paths))
+
+
 def _sync_folders(paths: Iterable[Path]) -> None:
     """Flush each folder holding one of `paths` once, so the names moved into it are on disk."""
     for folder in sorted({path.parent for path in paths}):
@@ -87,8 +105,9 @@ def write_batch(created: Sequence[tuple[Path, str]], replaced: Sequence[tuple[Pa
 
     Each file keeps the guarantees of `create_exclusive` (complete or absent, never over an
     existing file) or `replace_atomic` (old or new text, never a mix): every file is written
-    beside its place (and flushed, when `durable`), then each is moved into place, then (when
-    `durable`) each folder is flushed. If any file to create exists already, nothing is written.
+    beside its place (and, when `durable`, flushed, several at a time), then each is moved into
+    place, then (when `durable`) each folder is flushed. If any file to create exists already,
+    nothing is written.
     """
     for path, _ in created:
         if path.exists():
@@ -96,10 +115,12 @@ def write_batch(created: Sequence[tuple[Path, str]], replaced: Sequence[tuple[Pa
     temps: list[tuple[Path, Path, bool]] = []
     try:
         for path, text in created:
-            temps.append((_temp_beside(path, text.encode("utf-8"), None, durable), path, True))
+            temps.append((_temp_beside(path, text.encode("utf-8"), None, False), path, True))
         for path, text in replaced:
             mode = path.stat().st_mode & 0o7777 if path.exists() else None
-            temps.append((_temp_beside(path, text.encode("utf-8"), mode, durable), path, False))
+            temps.append((_temp_beside(path, text.encode("utf-8"), mode, False), path, False))
+        if durable:
+            _flush_files([temp for temp, _, _ in temps])
         for temp, path, exclusive in temps:
             if exclusive:
                 os.link(temp, path)
