@@ -26,10 +26,12 @@ def command() -> None:
     exit status are the same. No command starts it by itself unless KB_DAEMON=on, with which
     the first quick command starts it in the background.
 
-    It pays off over a session of many quick commands: it spares each the start of Python and
-    its libraries, and a search the listing and stat of every record file, since it watches the
-    records folders it searched (inotify). A command now and then gains nothing worth a
-    resident process.
+    It pays off over a session of many quick commands. It spares each the start of Python and
+    its libraries: `kb new finding` with flags takes about 40 ms through it instead of 200 ms
+    (two cores). A search, which starts on the standard library alone, gains from its watch of
+    the records folders it searched (inotify), which spares listing and stating every record
+    file: about 40 ms instead of 90 ms on 10,000 records, and no gain where the watch cannot
+    vouch for the folder. A command now and then gains nothing worth a resident process.
 
     It stops after 20 minutes unused (KB_DAEMON_IDLE, seconds), on `kb daemon stop`, and when
     kb or its libraries change. KB_DAEMON=off never uses one; any other value names a separate
