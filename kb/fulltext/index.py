@@ -12,9 +12,8 @@ next search even if its stamp looks the same, because the file-system clock is c
 same-size edit in the same clock tick would otherwise go unseen (git's "racy clean" problem).
 With KB_NO_SPEED set (kb.speed.enabled) no stamp is trusted: every file is read and hashed.
 
-A long-lived process that watches the records folder (the kb daemon, with kb/speed/watch.py)
-can hand the next sync its listing with `use_listing`, which then replaces the listing and the
-stats; that module is not imported here, so a plain search loads none of it.
+A caller that already knows the listing (every record file's kind, mtime_ns and size, and the
+manifest made of them) may pass it to `open_index` or `sync`, which then neither list nor stat.
 
 The index is a cache: if it is missing, built under another cache key (kb's code or libraries,
 or another records folder: see kb.speed.filecache), or not a database at all, it is deleted and
@@ -181,19 +180,8 @@ OnDisk = dict[str, tuple[str, int, int, int, int]]
 """Each record file's path relative to the records folder, to its kind followed by its stamp
 (mtime_ns, size, inode, ctime_ns: see kb.speed.filecache)."""
 
-_given: tuple[Path, OnDisk, bytes] | None = None
-"""A listing handed over by `use_listing`, for the next scan only."""
-
-
-def use_listing(records: Path, on_disk: OnDisk, manifest: bytes) -> None:
-    """Take `on_disk` and `manifest` as the next scan of `records` instead of listing the folders.
-
-    The kb daemon keeps each records folder's listing current with inotify (kb/speed/watch.py)
-    and hands it to the search it forks, sparing it the listing and the stats. The listing is
-    used once, by the next sync, and only if that sync is of the same `records` path; any other
-    scan drops it."""
-    global _given
-    _given = (records, on_disk, manifest)
+Listing = tuple[OnDisk, bytes]
+"""A records folder's record files (as `list_records` finds them) and their `manifest`."""
 
 
 @contextmanager
@@ -215,8 +203,8 @@ def stat_names(found: OnDisk, untrusted: set[str], fd: int, kind: str, names: It
     with its kind and stamp, and take out those that are not (gone, not a regular file).
 
     A record file is a regular file, after links, named with a suffix of SUFFIXES and not a
-    dotfile. Symbolic links and files with other hard links also go into `untrusted`: a watch
-    of the folder sees no change made through the link's target or the other names."""
+    dotfile. Symbolic links and files with other hard links also go into `untrusted`: they can
+    change through another path without any change in this folder."""
     folder = FOLDERS[kind]
     for name in names:
         if not name.endswith(SUFFIXES) or name.startswith("."):
@@ -258,13 +246,8 @@ def manifest(found: OnDisk) -> bytes:
     return marshal.dumps((list(found), list(found.values())), 2)
 
 
-def _scan(records: Path) -> tuple[OnDisk, bytes]:
-    """Every record file and the manifest. A listing given by `use_listing` for `records` stands
-    in for the folders, once."""
-    global _given
-    given, _given = _given, None
-    if given is not None and given[0] == records:
-        return given[1], given[2]
+def _scan(records: Path) -> Listing:
+    """Every record file and the manifest."""
     found = list_records(records)[0]
     return found, manifest(found)
 
@@ -312,16 +295,18 @@ def _insert(conn: sqlite3.Connection, rel: str, state: FileState, parsed: Docume
     conn.executemany("INSERT INTO refs VALUES (?, ?, ?)", [(token, rowid, own) for token, own in refs])
 
 
-def sync(conn: sqlite3.Connection, records: Path) -> SyncStats:
+def sync(conn: sqlite3.Connection, records: Path, listing: Listing | None = None) -> SyncStats:
     """Bring the index in line with the record files on disk; see the module docstring.
 
+    `listing`, when given, stands in for listing the folders: the caller vouches that it is
+    what a scan of `records` would find now.
     Fast path: when the manifest (every file's path and stamp) equals the one stored by the last
     sync and no file was racy then, nothing changed and no row is read. With KB_NO_SPEED set,
     every file is read and hashed instead.
     """
     stats = SyncStats()
     trusted = enabled()
-    on_disk, manifest = _scan(records)
+    on_disk, manifest = listing if listing is not None else _scan(records)
     stored_manifest = conn.execute("SELECT value FROM meta WHERE key = 'manifest'").fetchone()
     racy = conn.execute("SELECT EXISTS(SELECT 1 FROM docs WHERE racy)").fetchone()[0]
     if trusted and stored_manifest == (manifest,) and not racy:
@@ -414,30 +399,31 @@ def _update(
     return complete
 
 
-def open_index(cache: Path, records: Path) -> tuple[sqlite3.Connection, SyncStats]:
-    """A connection to an up-to-date index, rebuilt from nothing if missing or unusable."""
+def open_index(cache: Path, records: Path, listing: Listing | None = None) -> tuple[sqlite3.Connection, SyncStats]:
+    """A connection to an up-to-date index, rebuilt from nothing if missing or unusable
+    (`listing`: see `sync`)."""
     path = index_path(cache)
     rebuilt = not path.exists()
     conn = None
     try:
         conn = _connect(path, records)
-        stats = sync(conn, records)
+        stats = sync(conn, records, listing)
     except sqlite3.DatabaseError as err:
         if _busy(err):
             raise
         if conn is not None:
             conn.close()
-        return rebuild(cache, records)
+        return rebuild(cache, records, listing)
     stats.rebuilt = rebuilt
     return conn, stats
 
 
-def rebuild(cache: Path, records: Path) -> tuple[sqlite3.Connection, SyncStats]:
-    """Delete the index file and build it again from every record file."""
+def rebuild(cache: Path, records: Path, listing: Listing | None = None) -> tuple[sqlite3.Connection, SyncStats]:
+    """Delete the index file and build it again from every record file (`listing`: see `sync`)."""
     path = index_path(cache)
     _remove(path)
     conn = _connect(path, records)
-    stats = sync(conn, records)
+    stats = sync(conn, records, listing)
     stats.rebuilt = True
     return conn, stats
 

@@ -18,7 +18,7 @@ from kb.store.yamlwrite import record_text
 def write(config: Config, created: list[Planned], source: str) -> None:
     """Create every planned file, after checking that none exists (so a clash writes nothing).
 
-    Files are created exclusively and made durable with one sync for the whole batch.
+    Files are created exclusively and made durable: each flushed to disk, then each folder once.
     """
     clashes = [
         Diagnostic(source, item.line, 1, Code.E703, "", f"{item.path.relative_to(config.root)} already exists")
@@ -27,7 +27,7 @@ def write(config: Config, created: list[Planned], source: str) -> None:
     ]
     if clashes:
         raise Stopped("import", clashes)
-    create_exclusive_all([(item.path, record_text(item.record)) for item in created])
+    create_exclusive_all([(item.path, record_text(item.record)) for item in created], durable=True)
 
 
 def read_report(path: Path) -> str:

@@ -21,7 +21,6 @@ from kb import speed
 from kb.author import closing, create
 from kb.check.diagnostics import Diagnostic, Stopped
 from kb.fulltext import ranking, results
-from kb.fulltext.index import use_listing
 from kb.pipeline import gate
 from kb.records.models import KIND_NAME, ActionStatus, CommitRefText, Evidence, FindingStatus, Severity
 from kb.records.schemas import new_record_schema
@@ -117,9 +116,8 @@ class Workspace:
                 self._watch = WatchedListing(self.config.records)
             except OSError:  # no inotify, or no records folder yet: every search lists the folders
                 self._watchable = False
-        if self._watch is not None:
-            use_listing(self.config.records, *self._watch.current())
-        return ranking.search(self.config.cache, self.config.records, query, filters, limit)
+        listing = self._watch.current() if self._watch is not None else None
+        return ranking.search(self.config.cache, self.config.records, query, filters, limit, listing)
 
     def close(self) -> None:
         if self._watch is not None:

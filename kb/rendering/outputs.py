@@ -190,7 +190,7 @@ def write_outputs(
             result.diffs[relative] = unified_diff(relative, _read(base / relative), None)
         else:
             result.removed.append(relative)
-    write_batch((), [(targets[relative], documents[relative]) for relative in result.written])
+    write_batch((), [(targets[relative], documents[relative]) for relative in result.written], durable=False)
     for relative in result.removed:
         (base / relative).unlink(missing_ok=True)
     return result

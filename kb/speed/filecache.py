@@ -136,4 +136,4 @@ def write(path: Path, key: str, data: Any) -> None:
     if not enabled():
         return
     with contextlib.suppress(OSError):
-        replace_atomic_bytes(path, _header(key) + marshal.dumps(data))
+        replace_atomic_bytes(path, _header(key) + marshal.dumps(data), durable=False)

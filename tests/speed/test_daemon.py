@@ -240,7 +240,7 @@ def test_an_invalid_new_record_is_refused_by_the_daemon_too(daemon: None, sample
     assert sorted((sample_kb / "data" / "findings").iterdir()) == before
 
 
-def test_the_first_quick_command_starts_a_daemon_that_stops_when_unused(sample_kb: Path) -> None:
+def test_with_a_daemon_named_the_first_quick_command_starts_it_and_it_stops_when_unused(sample_kb: Path) -> None:
     name = f"{NAME}-idle"
     assert status(name) == {"running": False}
     first = kb("list", "lesson", name=name, KB_ROOT=str(sample_kb), KB_DAEMON_IDLE="6")
@@ -300,12 +300,27 @@ def test_the_address_follows_kbs_code_and_the_daemon_name(tmp_path: Path, monkey
     before = client._code(str(code))
     (code / "sub" / "mod.py").write_text("A = 22\n")
     assert client._code(str(code)) != before
-    names = set()
-    for value in ("", "one", "two"):
+
+    def address(value: str) -> bytes | None:
         monkeypatch.setenv("KB_DAEMON", value)
         client.address.cache_clear()
-        names.add(client.address())
-    monkeypatch.setenv("KB_DAEMON", "off")
-    client.address.cache_clear()
-    assert client.address() is None
-    assert len(names) == 3
+        return client.address()
+
+    assert len({address(value) for value in ("", "one", "two")}) == 3
+    assert {address(value) for value in ("on", "ON", "1", "yes", "true")} == {address("")}
+    assert {address(value) for value in ("off", "Off", "0", "no", "false")} == {None}
+
+
+@pytest.mark.parametrize(
+    "value, starts",
+    [(None, False), ("", False), ("off", False), ("0", False), ("on", True), ("1", True), ("mine", True)],
+)
+def test_which_settings_let_a_quick_command_start_a_daemon(
+    monkeypatch: pytest.MonkeyPatch, value: str | None, starts: bool
+) -> None:
+    """Unset, none starts by itself (one that `kb daemon start` started is still used)."""
+    if value is None:
+        monkeypatch.delenv("KB_DAEMON")
+    else:
+        monkeypatch.setenv("KB_DAEMON", value)
+    assert client._asked_for() is starts
