@@ -213,10 +213,12 @@ def address() -> bytes | None:
     for entry in sys.path[1:]:  # [0] is the script's folder or the working one, not an install
         if entry and entry != os.path.dirname(package):
             facts.append(f"{entry} {_mtime(entry)}")
+    from kb.speed.filecache import code_digest  # the caches' digest of kb's code: one digest for both
+
     try:
-        facts += _code(package)
+        facts.append(code_digest())
     except OSError:
-        return None  # kb's own files cannot be listed: run without a daemon
+        return None  # kb's own files cannot be read: run without a daemon
     blob = "\0".join(facts).encode("utf-8", "surrogateescape")
     return f"\0kb-daemon-{os.getuid()}-{zlib.crc32(blob):08x}{zlib.adler32(blob):08x}".encode()
 
@@ -228,17 +230,13 @@ def _mtime(path: str) -> int:
         return 0
 
 
-def _code(folder: str) -> list[str]:
-    """Each Python file under `folder` with its mtime and size (a changed file changes them)."""
-    facts = []
-    with os.scandir(folder) as entries:
-        for entry in entries:
-            if entry.name.endswith(".py"):
-                st = entry.stat()
-                facts.append(f"{entry.path} {st.st_mtime_ns} {st.st_size}")
-            elif entry.is_dir() and entry.name != "__pycache__":
-                facts += _code(entry.path)
-    return sorted(facts)
+def fresh_address() -> bytes | None:
+    """`address()` made again from kb's files as they are now, for a daemon that has run a while."""
+    from kb.speed.filecache import code_digest
+
+    code_digest.cache_clear()
+    address.cache_clear()
+    return address()
 
 
 def peer_uid(sock: _socket.socket | socket.socket) -> int:

@@ -27,7 +27,7 @@ import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kb.speed.daemon_client import SERVED, address, peer_uid
+from kb.speed.daemon_client import SERVED, address, fresh_address, peer_uid
 
 if TYPE_CHECKING:
     from kb.fulltext.index import Listing
@@ -80,8 +80,7 @@ class Daemon:
         """Serve until no command came for `idle` seconds, told to stop, or kb's code changes."""
         while time.monotonic() - self.last_used < self.idle:
             if not select.select([self.server], [], [], min(self.idle, RECHECK_SECONDS))[0]:
-                address.cache_clear()
-                if address() != self.name:
+                if fresh_address() != self.name:
                     return  # kb was changed or upgraded: no `kb` will ask this daemon again
                 continue
             conn, _ = self.server.accept()
@@ -202,7 +201,7 @@ def work(conn: socket.socket, request: dict[str, Any], fds: list[int], listings:
 def main() -> None:
     before = address()
     preload()
-    name = address()
+    name = fresh_address()
     if name is None or name != before:
         return  # off, or kb's code changed while it loaded: the next `kb` starts a fresh one
     server = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)

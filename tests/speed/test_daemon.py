@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from kb.speed import daemon_client as client
+from kb.speed import filecache
 
 pytestmark = [pytest.mark.skipif(sys.platform != "linux", reason="the daemon is Linux only"), pytest.mark.speed]
 
@@ -297,9 +298,11 @@ def test_the_address_follows_kbs_code_and_the_daemon_name(tmp_path: Path, monkey
     code = tmp_path / "pkg"
     (code / "sub").mkdir(parents=True)
     (code / "sub" / "mod.py").write_text("A = 1\n")
-    before = client._code(str(code))
-    (code / "sub" / "mod.py").write_text("A = 22\n")
-    assert client._code(str(code)) != before
+    monkeypatch.setattr(filecache, "PACKAGE", code)  # the code digest the caches key on names the daemon too
+    monkeypatch.setenv("KB_DAEMON", "")
+    before = client.fresh_address()
+    (code / "sub" / "mod.py").write_text("A = 2\n")  # same size, same second: the content tells
+    assert client.fresh_address() != before
 
     def address(value: str) -> bytes | None:
         monkeypatch.setenv("KB_DAEMON", value)
