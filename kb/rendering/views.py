@@ -70,6 +70,8 @@ def date_range(start: dt.date, end: dt.date | None) -> str:
 def scope_counts(audit: Audit) -> str:
     """The scope's counts in words: '2-node k3s cluster, 19 namespaces, 28 domains, 13 ArgoCD apps'."""
     scope = audit.scope
+    if scope is None:
+        return ""
     parts = []
     if scope.nodes is not None:
         parts.append(" ".join(p for p in (f"{scope.nodes}-node", scope.cluster, "cluster") if p))
