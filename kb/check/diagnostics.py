@@ -57,6 +57,7 @@ CODES: dict[str, tuple[Level, str]] = {
     "E603": (Level.error, "template error"),
     # importing reports and cluster state
     "E701": (Level.error, "report lacks a field every audit needs, or states it unreadably"),
+    "W701": (Level.warning, "report does not say something an audit usually has; imported without it, or guessed"),
     "E702": (Level.error, "imported value does not fit its record field"),
     "E703": (Level.error, "import input unreadable, or its record file already exists"),
     "E704": (Level.error, "kubectl JSON that is not a list of nodes, pods, PVCs or Argo CD applications"),
