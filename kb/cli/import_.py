@@ -133,7 +133,7 @@ def _text(batch: Batch, dry_run: bool, explain: bool) -> None:
         shared = f" ({f['shared']} also in an earlier report)" if f["shared"] else ""
         click.echo(
             f"{plan.source:<{width}}  {plan.audit}  {f['findings']} findings{shared}, {f['actions']} actions, "
-            f"{f['lessons']} lessons, {f['notes']} notes; {f['created']} record(s) {verb}"
+            f"{f['lessons']} lessons, {f['notes']} note(s); {f['created']} record(s) {verb}"
         )
     total = _total(batch)
     filled = f", {total['filled']} filled in" if total.get("filled") else ""

@@ -35,7 +35,8 @@ def write(config: Config, created: list[Planned], filled: Sequence[Filled] = (),
     ]
     if clashes:
         raise Stopped("import", clashes)
-    write_batch([(item.path, record_text(item.record)) for item in created], [(f.path, f.text) for f in filled])
+    if created or filled:  # else there is nothing to make durable, and no sync to wait for
+        write_batch([(item.path, record_text(item.record)) for item in created], [(f.path, f.text) for f in filled])
 
 
 def read_report(path: Path) -> str:

@@ -116,7 +116,7 @@ class _Index(Generic[T]):
         candidates = {n: (d, v) for i, group in enumerate(lists) if i == 0 or len(group) <= COMMON for n, d, v in group}
         for n in sorted(candidates):
             other, value = candidates[n]
-            if accept(value) and same(draft, other):
+            if accept(value) and same(draft, other, refs=False):
                 return other, value
         return None
 

@@ -1,8 +1,8 @@
 """One finding told twice: a tracker row and its detailed section, or a summary and a detailed report.
 
-Two finding drafts are the same finding when their references match ('GW-01', '3') and their
-titles share a word, or when every distinctive word of the shorter title is in the longer one
-(two words at least). Merged, the draft keeps every field either gave: where both give a
+Two finding drafts are the same finding when every distinctive word of the shorter title is
+in the longer one (two words at least), or, within one report, when their references match
+('GW-01', '3') and their titles share a word. Merged, the draft keeps every field either gave: where both give a
 value, the preferred one's stays and differing text from the other is kept beside it.
 """
 
@@ -24,10 +24,14 @@ def title_words(draft: Draft) -> frozenset[str]:
     return match.tokens(str(draft.data.get("title", "")))
 
 
-def same(a: Draft, b: Draft) -> bool:
-    """True when two drafts describe one finding (see the module docstring)."""
+def same(a: Draft, b: Draft, refs: bool = True) -> bool:
+    """True when two drafts describe one finding (see the module docstring).
+
+    References count only with `refs`: within one report, where '3' names one finding; two
+    reports number their findings each on their own.
+    """
     left, right = title_words(a), title_words(b)
-    if a.ref and b.ref and ref_key(a.ref) == ref_key(b.ref) and left & right:
+    if refs and a.ref and b.ref and ref_key(a.ref) == ref_key(b.ref) and left & right:
         return True
     small, large = sorted((left, right), key=len)
     return bool(small) and (left == right or (small <= large and len(small) >= 2))
