@@ -14,6 +14,7 @@ import glob
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from itertools import combinations
 from pathlib import Path
 from typing import Generic, TypeVar
 
@@ -91,34 +92,56 @@ def _overlap(a: Days | None, b: Days | None) -> bool:
     return a.started <= (b.ended or b.started) and b.started <= (a.ended or a.started)
 
 
-COMMON = 256
-"""A word that titles more findings than this is too common to find candidates by (the rarest always counts)."""
+LOOKUPS = 1024
+"""How many word sets within a title are looked up at most: every one of a title of up to ten words."""
 
 
 class _Index(Generic[T]):
-    """Findings by the words of their titles, so the same finding is found again in about constant time.
+    """Findings by the words of their titles, so that the same finding is found again quickly.
 
-    Candidates share the title's rarest word, or another word few findings use.
+    Two titles name the same finding when one's words are all in the other's (see
+    `kb.importer.merging.same`): the titles within a new one are looked up by their word sets,
+    and the titles around it are among those sharing its rarest word.
     """
 
     def __init__(self) -> None:
         self.by_word: dict[str, list[tuple[int, Draft, T]]] = {}
+        self.by_set: dict[frozenset[str], list[tuple[int, Draft, T]]] = {}
         self.added = 0
 
     def add(self, draft: Draft, value: T) -> None:
         self.added += 1
-        for word in title_words(draft):
-            self.by_word.setdefault(word, []).append((self.added, draft, value))
+        entry = (self.added, draft, value)
+        words = title_words(draft)
+        self.by_set.setdefault(words, []).append(entry)
+        for word in words:
+            self.by_word.setdefault(word, []).append(entry)
 
     def find(self, draft: Draft, accept: Callable[[T], bool] = lambda _: True) -> tuple[Draft, T] | None:
-        """The first added finding that is the same as `draft` (and `accept`s), if any."""
-        lists = sorted((self.by_word[w] for w in title_words(draft) if w in self.by_word), key=len)
-        candidates = {n: (d, v) for i, group in enumerate(lists) if i == 0 or len(group) <= COMMON for n, d, v in group}
-        for n in sorted(candidates):
-            other, value = candidates[n]
-            if accept(value) and same(draft, other, refs=False):
-                return other, value
-        return None
+        """The earliest added finding that is the same as `draft` (and `accept`s), if any."""
+        words = title_words(draft)
+        found = [e for within in self._within(words) for e in within if accept(e[2]) and same(draft, e[1], False)]
+        lists = [self.by_word.get(w, []) for w in words]
+        if len(words) > 1 and all(lists):
+            around = min(lists, key=len)
+            found += next(([e] for e in around if accept(e[2]) and same(draft, e[1], False)), [])
+        if not found:
+            return None
+        _, other, value = min(found, key=lambda e: e[0])
+        return other, value
+
+    def _within(self, words: frozenset[str]) -> list[list[tuple[int, Draft, T]]]:
+        """The added findings whose title words are all among `words`: the same set, or two or more of them."""
+        ordered = sorted(words)
+        out: list[list[tuple[int, Draft, T]]] = []
+        lookups = 0
+        for size in range(len(ordered), 1 if len(ordered) > 1 else 0, -1):
+            for subset in combinations(ordered, size):
+                lookups += 1
+                if lookups > LOOKUPS:
+                    return out
+                out.append(self.by_set.get(frozenset(subset), []))
+        return out
 
 
 def join(reports: Sequence[Report]) -> list[Repeat]:

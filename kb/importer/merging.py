@@ -8,6 +8,7 @@ value, the preferred one's stays and differing text from the other is kept besid
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from kb.importer import match
@@ -21,7 +22,13 @@ _LISTS = ("commits", "components", "paths", "tags")
 
 
 def title_words(draft: Draft) -> frozenset[str]:
-    return match.tokens(str(draft.data.get("title", "")))
+    return _words(str(draft.data.get("title", "")))
+
+
+@cache
+def _words(title: str) -> frozenset[str]:
+    """A title's distinctive words, worked out once per title: a folder compares each many times."""
+    return match.tokens(title)
 
 
 def same(a: Draft, b: Draft, refs: bool = True) -> bool:
