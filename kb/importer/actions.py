@@ -42,7 +42,7 @@ def titled_items(parsed: Parsed, blocks: list[Block], where: str) -> list[tuple[
 def read_items(parsed: Parsed, blocks: list[Block], kind: str, group: Group, where: str) -> None:
     """The actions of a list: `kind` is 'remaining' or 'pickup' (the next session's list)."""
     for item, title, rest in titled_items(parsed, blocks, where):
-        data: dict[str, Any] = {"title": title or rest, "todo": rest or title}
+        data: dict[str, Any] = {"title": title or item.text, "todo": rest or title}  # nested lines: todo only
         if kind == "remaining":
             _impact(data, title, rest)
         if item.checked:
@@ -50,7 +50,7 @@ def read_items(parsed: Parsed, blocks: list[Block], kind: str, group: Group, whe
         if group.data.get("priority"):
             data["priority"] = group.data["priority"]
         draft = Draft(item.line, data, link=group.data.get("finding"))
-        ref = _REF.search(data["todo"])
+        ref = _REF.search(rest if title else item.text)
         if ref:
             draft.names = ref.group(1)
         parsed.map(item.line, item.end, draft, "title, todo")
