@@ -23,6 +23,7 @@ def command() -> None:
     \b
     Examples:
       kb import report claudedocs/ECOSYSTEM_AUDIT_2026_01_26.md --dry-run
+      kb import report docs/audits/ --explain
       kubectl get nodes -o json > nodes.json
       kb import kubectl nodes.json pods.json pvc.json apps.json --audit AUD-...
     """
