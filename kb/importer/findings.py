@@ -79,11 +79,8 @@ def _title_fields(data: dict[str, Any]) -> list[str]:
     prefix = re.match(r"^\[([^\]]+)\]\s*(.*)$", title)
     data["title"] = title
     if prefix and values.severity(prefix.group(1)):
-        data["severity"], data["severity_word"], data["title"] = (
-            values.severity(prefix.group(1)),
-            prefix.group(1),
-            prefix.group(2),
-        )
+        word, data["title"] = prefix.group(1), prefix.group(2)
+        data["severity"], data["severity_word"] = values.severity(word), word
         fed.append("severity")
     for bracket in re.findall(r"\(([^()]*)\)", rest):
         if values.is_duration(bracket):
@@ -254,9 +251,10 @@ class Fields:
         if found is None:
             return False
         self.draft.data[kind] = found
-        if kind == "severity":
-            self.draft.data["severity_word"] = text
-        return not _leftover(text, found)
+        said_more = _leftover(text, found)
+        if kind == "severity" and not said_more:
+            self.draft.data["severity_word"] = text  # kept as a tag unless it is kb's own word
+        return not said_more  # a value that says more is kept as a note as well
 
     def _lines(self, text: str) -> bool:
         span = values.lines(text)

@@ -40,7 +40,6 @@ class Parsed:
 
     title: str
     lines: list[str]
-    title_line: int = 1
     audit: Draft = field(default_factory=lambda: Draft(1))
     """Stands for the audit in `spans`: its own fields are built from `header`."""
     header: dict[str, Value] = field(default_factory=dict)

@@ -173,15 +173,21 @@ class _Builder:
         data["documentation"] = self.parsed.documentation
         data["notes"] = [n.text for n in self.parsed.notes]
         data["id"] = "AUD-placeholder"
-        record = self.model(Audit, self.parsed.title_line, data) if days is not None else None
+        record = self.model(Audit, self.parsed.audit.line, data) if days is not None else None
         return record if isinstance(record, Audit) else None
 
     def existing_audit(self, draft: Audit) -> Audit | None:
-        """The audit an earlier import of this report made: same file or title, and same day or both."""
+        """The audit an earlier import of this report made: two of the same file, day and title.
+
+        A report dated by git alone may change its day, and one retitled its title, but not both.
+        """
         for audit in self.kb.audits:
-            same_file = source_name(audit.imported_from) == self.name
-            same_day = audit.started == draft.started
-            if (same_day and (audit.title == draft.title or same_file)) or (same_file and audit.title == draft.title):
+            same = (
+                source_name(audit.imported_from) == self.name,
+                audit.started == draft.started,
+                audit.title == draft.title,
+            )
+            if sum(same) >= 2:
                 return audit
         return None
 

@@ -51,7 +51,7 @@ class _Reader:
         self.parsed = Parsed(unbold(title.text).strip() if title else "", text.splitlines())
         parsed = self.parsed
         if title is not None:
-            parsed.title_line = parsed.audit.line = title.line
+            parsed.audit.line = title.line
             parsed.map(title.line, title.line, parsed.audit, "title")
         parsed.readiness = values.readiness(text)
         metadata.read_header(parsed, preamble)
@@ -176,7 +176,7 @@ class _Reader:
             if severity and said and said[0].lower() not in (severity, "severity"):
                 given["severity_word"] = said[0]
         elif inner in ("remaining", "pickup"):
-            given["priority"] = values.priority_in(text)
+            given["priority"] = values.priority(text)
         if kind is None and not any(given.values()):
             head = finding_head(text)
             name = head.title if head else unbold(text)

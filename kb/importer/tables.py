@@ -155,7 +155,7 @@ def _cell(field: str, text: str, kind: TableKind, data: dict[str, Any], extras: 
         table = _SYNC if field == "sync" else _HEALTH
         data[field] = table.get(text.lower().replace(" ", "").replace("-", ""), text)
     elif kind is TableKind.remaining and field in ("impact", "priority", "status"):
-        readers = {"impact": values.impact, "priority": values.priority_in, "status": values.action_status}
+        readers = {"impact": values.impact, "priority": values.priority, "status": values.action_status}
         mapped = readers[field](text)
         if mapped:
             data[field] = mapped

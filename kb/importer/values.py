@@ -154,10 +154,6 @@ def impact(text: str) -> str | None:
     return IMPACT_WORDS.get(_key(text).replace(" ", "-")) or IMPACT_WORDS.get(_key(text))
 
 
-def priority(text: str) -> str | None:
-    return PRIORITY_WORDS.get(_key(text).replace(" ", "")) or PRIORITY_WORDS.get(_key(text))
-
-
 class Words:
     """The words and marks a report may use for the values of one field, found as whole words.
 
@@ -206,7 +202,7 @@ def severity_mark(text: str) -> str | None:
     return _MARKS.first(text)
 
 
-def priority_in(text: str) -> str | None:
+def priority(text: str) -> str | None:
     """The priority the first priority word of `text` names ('Immediate (before the beta)' -> P1)."""
     return _PRIORITIES.first(text)
 

@@ -44,6 +44,10 @@ HEADERS: list[tuple[str, dict[str, Any]]] = [
     ("# R\n\nDate: 2024-11-19\n**Status:** ⚠️ NEEDS ATTENTION\n", {"outcome": "YELLOW"}),
     ("# R\n\nDate: 2024-11-19\n**Result:** 2 blockers, RED\n", {"outcome": "RED", "summary": "2 blockers, RED"}),
     ("# R\n\nDate: 2024-11-19\n\nA pass over the staging cluster.\n", {"summary": "A pass over the staging cluster."}),
+    (
+        "# R\n\n## Report Information\n\n| Field | Value |\n|---|---|\n| Date | 2025-03-09 |\n| Scope | billing |\n",
+        {"started": "2025-03-09", "scope": {"description": "billing"}},
+    ),
 ]
 
 
