@@ -178,7 +178,7 @@ class Batch:
     repeats: list[Repeat] = field(default_factory=list)
     plans: list[Plan] = field(default_factory=list)
     recurrences: list[str] = field(default_factory=list)
-    """Messages about findings that look like ones of other audits (in this run or the knowledge base)."""
+    """What the run says of findings other reports or audits describe too: merged, or possible recurrences."""
     hashes: set[str] = field(default_factory=set)
     """Commits a report of the run records, so a later one that lists them too reuses the record."""
 

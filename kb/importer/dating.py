@@ -64,10 +64,9 @@ def dated(parsed: Parsed, path: Path | None, name: str, flag: dt.date | None) ->
     if not said:
         message = "the report has no 'Date:' line in its header, no date in its title or headings"
         said.append(Diagnostic(name, 1, 1, "E701", "date", message))
-    git = "git has no commit of the file" if path is not None else "it was read from standard input"
+    git = ", and git has no commit of the file" if path is not None else ""
     return None, [
-        Diagnostic(d.file, d.line, d.column, d.code, d.field, f"{d.message}, and {git}: pass --date YYYY-MM-DD")
-        for d in said
+        Diagnostic(d.file, d.line, d.column, d.code, d.field, f"{d.message}{git}: pass --date YYYY-MM-DD") for d in said
     ]
 
 
