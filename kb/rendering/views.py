@@ -50,9 +50,11 @@ def label(value: object) -> str:
 
 
 def source_position(record: Record) -> tuple[str, int]:
-    """Where an imported record was in its source report, so imports keep the report's order."""
-    source, _, line = (record.imported_from or "").rpartition(":")
-    return (source, int(line)) if line.isdigit() else (record.imported_from or "", 0)
+    """Where an imported record was in its source report, so imports keep the report's order
+    (the first place, when reports of one run described it twice: 'a.md:12; b.md:40')."""
+    first = (record.imported_from or "").split("; ")[0]
+    source, _, line = first.rpartition(":")
+    return (source, int(line)) if line.isdigit() else (first, 0)
 
 
 def date_range(start: dt.date, end: dt.date | None) -> str:

@@ -48,3 +48,14 @@ def test_a_field_of_several_lines_stays_inside_its_finding(tmp_path: Path) -> No
         "     Impact:\n"
         "     \\- a leaked reset e-mail grants account takeover months later\n"
     ) in report
+
+
+def test_a_finding_two_reports_describe_keeps_its_place_in_its_report(tmp_path: Path) -> None:
+    root = tmp_path / "kb"
+    assert run_kb(tmp_path, "init", str(root)).exit_code == 0
+    pair = [str(CASES / f"gateway-pentest-{part}.md") for part in ("detailed", "summary")]
+    assert run_kb(root, "import", "report", *pair).exit_code == 0
+    documents = render_documents(load(discover(root)))
+    report = next(text for path, text in documents.items() if "/AUD-gateway-pentest-detailed" in path)
+    medium = report.split("### Medium")[1].split("###")[0]
+    assert medium.index("Verbose upstream errors") < medium.index("Rate limiting keyed")  # lines 35 and 49
