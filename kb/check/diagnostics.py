@@ -73,6 +73,7 @@ class Code(StrEnum):
     E603 = "E603", "template error"
     # importing reports and cluster state
     E701 = "E701", "report lacks a field every audit needs, or states it unreadably"
+    W701 = "W701", "report does not say something an audit usually has; imported without it, or guessed"
     E702 = "E702", "imported value does not fit its record field"
     E703 = "E703", "import input unreadable, or its record file already exists"
     E704 = "E704", "kubectl JSON that is not a list of nodes, pods, PVCs or Argo CD applications"

@@ -171,6 +171,27 @@ class Repository:
             yield _info(chunk.rstrip("\n"), ())
 
 
+def last_commit_day(path: Path) -> dt.date | None:
+    """The day of the last commit that changed `path` (its committer's date), or None when git
+    has none: no git, no repository, or the file was never committed.
+
+    A plain `git log` in the file's folder, so any repository the file is in will do.
+    """
+    try:
+        done = subprocess.run(
+            ["git", "log", "-1", "--format=%cI", "--", path.name],
+            cwd=path.parent,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    stamp = done.stdout.strip()
+    return dt.datetime.fromisoformat(stamp).date() if done.returncode == 0 and stamp else None
+
+
 def _info(header: str, files: tuple[str, ...]) -> CommitInfo:
     hash_, author, date, subject = header.split("\x1f", 3)
     return CommitInfo(hash_, subject, author, dt.datetime.fromisoformat(date), files)

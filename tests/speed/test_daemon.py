@@ -294,7 +294,16 @@ def test_which_commands_the_daemon_runs(argv: list[str], runs: bool) -> None:
     assert client._daemon_can_run(argv) is runs
 
 
-def test_the_address_follows_kbs_code_and_the_daemon_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def fresh_digests() -> Iterator[None]:
+    """The process's cached code digest and address are computed again after the test (it changes them)."""
+    yield
+    filecache.code_digest.cache_clear()
+    client.address.cache_clear()
+
+
+@pytest.mark.usefixtures("fresh_digests")
+def test_the_address_follows_kbs_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     code = tmp_path / "pkg"
     (code / "sub").mkdir(parents=True)
     (code / "sub" / "mod.py").write_text("A = 1\n")
@@ -304,6 +313,9 @@ def test_the_address_follows_kbs_code_and_the_daemon_name(tmp_path: Path, monkey
     (code / "sub" / "mod.py").write_text("A = 2\n")  # same size, same second: the content tells
     assert client.fresh_address() != before
 
+
+@pytest.mark.usefixtures("fresh_digests")
+def test_the_address_follows_the_daemon_name(monkeypatch: pytest.MonkeyPatch) -> None:
     def address(value: str) -> bytes | None:
         monkeypatch.setenv("KB_DAEMON", value)
         client.address.cache_clear()
