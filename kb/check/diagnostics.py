@@ -55,6 +55,7 @@ CODES: dict[str, tuple[Level, str]] = {
     "E601": (Level.error, "kb.toml is invalid"),
     "E602": (Level.error, "possible secret in record text"),
     "E603": (Level.error, "template error"),
+    "E604": (Level.error, "rendered document or site page would carry HTML outside the allow-list"),
     # importing reports and cluster state
     "E701": (Level.error, "report lacks a field every audit needs, or states it unreadably"),
     "E702": (Level.error, "imported value does not fit its record field"),
