@@ -6,10 +6,11 @@ the site converts it, by Python-Markdown with mkdocs.yml's extensions (MkDocs' o
 parses them), and its HTML may hold only the elements and attributes kb's templates make:
 Markdown's, the admonitions, and the dashboard's inline SVG charts. So no script, iframe,
 object, form or `details`, no `on…` handler, no `javascript:`, `data:` or `vbscript:` URL and
-no mermaid diagram survives, whatever Markdown construct carried it. Text with no `<`, no
-attribute list and only plain link targets cannot make any of these, so most pages pass without
-being converted. A page that fails stops the step with E604 naming the record that carried the
-HTML; nothing is quietly mangled, so what passes is written byte for byte as rendered.
+no mermaid diagram survives, whatever Markdown construct carried it. With kb's own extensions,
+text with no `<`, no attribute list, no custom fence and only plain link targets cannot make any
+of these, so most pages pass without being converted. A page that fails stops the step with
+E604 naming the record that carried the HTML; nothing is quietly mangled, so what passes is
+written byte for byte as rendered.
 """
 
 from __future__ import annotations
@@ -65,6 +66,7 @@ _INVISIBLE = re.compile(r"[\x00-\x20\x7f]+")
 _PLAIN_COMMENT = re.compile(r"[\w\s/.:-]*")
 """A comment every browser ends where Python's parser does (`<!-- material/tags -->`), unlike `<!-->`."""
 _HANDLER = re.compile(r"<[^>]*?[\s/\"'](on[a-z]+)\s*=", re.IGNORECASE)
+"""A handler-like attribute in any tag, read as loosely as a browser might read it."""
 
 _FRONT_MATTER = re.compile(r"\A-{3}[ \t]*\n(.*?\n)(?:\.{3}|-{3})[ \t]*\n", re.DOTALL)
 _TARGET = re.compile(r"\]\s*\(\s*<?([^\s)>]*)|\]:\s*<?(\S*)")
@@ -135,8 +137,17 @@ def inspect_html(html: str) -> list[Unsafe]:
     return inspector.found
 
 
+def _stamp(path: Path) -> tuple[int, int]:
+    """What the caches of mkdocs.yml's reading key on besides its path, so `kb serve` sees an edit."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return (0, 0)
+    return (stat.st_mtime_ns, stat.st_size)
+
+
 @cache
-def _converter(mkdocs_yml: Path) -> Any:
+def _converter(mkdocs_yml: Path, stamp: tuple[int, int]) -> Any:
     """Python-Markdown with the extensions and settings mkdocs.yml gives MkDocs (and MkDocs' built-in
     ones), parsed by MkDocs' own option, so the check converts a page as the site build does."""
     import markdown  # type: ignore[import-untyped]
@@ -159,7 +170,7 @@ _AnyTag.add_multi_constructor("", lambda loader, suffix, node: None)
 
 
 @cache
-def _custom_fences(mkdocs_yml: Path) -> re.Pattern[str] | None:
+def _custom_fences(mkdocs_yml: Path, stamp: tuple[int, int]) -> re.Pattern[str] | None:
     """A fence opener naming one of mkdocs.yml's custom fences (mermaid), or None when mkdocs.yml
     names an extension beyond SAFE_EXTENSIONS: kb cannot tell which text that one makes HTML of."""
     try:
@@ -185,7 +196,7 @@ def _may_make_html(body: str, mkdocs_yml: Path) -> bool:
     """Whether Markdown could make anything outside the allow-list of `body`: with kb's own
     extensions only a tag, an attribute list, a custom fence or a link to something but a plain
     URL can; with any other extension, anything might."""
-    fences = _custom_fences(mkdocs_yml)
+    fences = _custom_fences(mkdocs_yml, _stamp(mkdocs_yml))
     if fences is None or "<" in body or _ATTRIBUTE_LIST.search(body) or fences.search(body):
         return True
     return any(not _PLAIN_TARGET.fullmatch(a or b) for a, b in _TARGET.findall(body))
@@ -203,7 +214,7 @@ def inspect_page(text: str, mkdocs_yml: Path) -> list[Unsafe]:
         if "<" in front.group(1):
             found.append(Unsafe("raw HTML in the front matter", ("<",)))
     if _may_make_html(body, mkdocs_yml):
-        converter = _converter(mkdocs_yml)
+        converter = _converter(mkdocs_yml, _stamp(mkdocs_yml))
         converter.reset()
         found += inspect_html(converter.convert(body))
     return found
