@@ -71,6 +71,7 @@ class Code(StrEnum):
     E601 = "E601", "kb.toml unreadable or invalid"
     E602 = "E602", "possible secret in record text"
     E603 = "E603", "template error"
+    E604 = "E604", "rendered document or site page would carry HTML outside the allow-list"
     # importing reports and cluster state
     E701 = "E701", "report lacks a field every audit needs, or states it unreadably"
     W701 = "W701", "report does not say something an audit usually has; imported without it, or guessed"

@@ -25,12 +25,10 @@ from kb.publish import pages as site_pages
 from kb.publish import searchindex
 from kb.rendering.jinjaenv import environment
 from kb.store.config import Config
+from kb.store.layout import mkdocs_file
 from kb.store.loader import KnowledgeBase
 
-MKDOCS_NAME = "mkdocs.yml"
 MARKER = ".kb-generated"
-PACKAGE_MKDOCS = Path(__file__).parent.parent / MKDOCS_NAME
-SOURCE_MKDOCS = Path(__file__).parent.parent.parent / MKDOCS_NAME
 
 
 @dataclass(frozen=True)
@@ -42,14 +40,6 @@ class SiteResult:
     build_seconds: float
     search_index_bytes: int
     site_dir: Path
-
-
-def mkdocs_file(config: Config) -> Path:
-    """The knowledge base's own mkdocs.yml, else the one that ships with kb."""
-    own = config.root / MKDOCS_NAME
-    if own.is_file():
-        return own
-    return PACKAGE_MKDOCS if PACKAGE_MKDOCS.is_file() else SOURCE_MKDOCS
 
 
 def write_docs(folder: Path, pages: dict[str, str]) -> None:
@@ -98,7 +88,7 @@ def mkdocs_config(config: Config, site_dir: Path, strict: bool) -> Any:
     from mkdocs.config import load_config
 
     return load_config(
-        config_file=str(mkdocs_file(config)),
+        config_file=str(mkdocs_file(config.root)),
         docs_dir=str(config.site_docs),
         site_dir=str(site_dir),
         strict=strict,
@@ -168,7 +158,7 @@ def serve(config: Config, host: str, port: int, rebuild: Callable[[Path], None])
 
         rebuild(site_dir)
         server = LiveReloadServer(builder=rebuild_while_serving, host=host, port=port, root=str(site_dir))
-        for watched in (config.records, config.templates, mkdocs_file(config)):
+        for watched in (config.records, config.templates, mkdocs_file(config.root)):
             if watched.exists():
                 server.watch(str(watched))
         try:

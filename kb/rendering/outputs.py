@@ -17,6 +17,7 @@ from kb.check.diagnostics import Code, Diagnostic, Stopped
 from kb.speed.forks import fork_map, workers_for
 from kb.store.atomic import write_batch
 from kb.store.config import Config
+from kb.store.layout import mkdocs_file
 
 if TYPE_CHECKING:
     from kb.store.loader import KnowledgeBase
@@ -67,10 +68,12 @@ def render_documents(kb: KnowledgeBase, extra: Mapping[str, Any] | None = None) 
     `extra` adds context for every template (e.g. `unlinked`, `snapshot_diff`); its optional
     `by_audit` mapping of audit ID to a dict adds context for that audit's documents only.
     The documents are independent, so a large knowledge base renders them on all cores.
-    Raises Stopped (E603) when a template fails.
+    Raises Stopped (E603) when a template fails, and (E604) when a document would carry HTML
+    outside the allow-list (kb/rendering/htmlcheck.py): the last step before any is written.
     """
     import jinja2
 
+    from kb.rendering.htmlcheck import check_pages
     from kb.rendering.jinjaenv import environment, render_text, template_error
     from kb.rendering.views import KnowledgeView
 
@@ -100,7 +103,11 @@ def render_documents(kb: KnowledgeBase, extra: Mapping[str, Any] | None = None) 
     failed = [text for text in texts if isinstance(text, Diagnostic)]
     if failed:
         raise Stopped("render", failed[:1])
-    return dict(sorted((path, text) for (path, _, _), text in zip(jobs, texts, strict=True) if isinstance(text, str)))
+    documents = dict(
+        sorted((path, text) for (path, _, _), text in zip(jobs, texts, strict=True) if isinstance(text, str))
+    )
+    check_pages(kb, documents, "render", mkdocs_file(config.root))
+    return documents
 
 
 def unified_diff(path: str, old: str | None, new: str | None) -> str:
