@@ -4,9 +4,11 @@ Copies the sample knowledge base to a temporary folder, runs each command N time
 would (the `kb` command, a fresh process each time, stdin not a terminal, with kb's bytecode
 written as an install writes it: see procs.py) and prints the median and spread in
 milliseconds: wall-clock time, and the CPU time (user + system) the process used, which varies
-less when other work shares the machine. `kb new` is measured twice: in the foreground
-(KB_DAEMON=off) and answered by a kb daemon of the benchmark's own, whose worker's CPU time
-the figure cannot include (so read its wall time).
+less when other work shares the machine. `kb new` is measured three ways, taking turns (so a
+change in the machine's load affects all three alike): in the foreground (KB_DAEMON=off); with
+KB_DAEMON unset and no daemon running, as kb runs by default (it looks for a daemon first: the
+difference is what looking costs); and answered by a kb daemon of the benchmark's own, whose
+worker's CPU time the figure cannot include (so read its wall time).
 
     python bench/new_bench.py [N]
 """
@@ -20,13 +22,23 @@ import sys
 import tempfile
 from pathlib import Path
 
-from procs import FOREGROUND, ROOT, compile_kb, kb_command, own_daemon, timed
+from procs import FOREGROUND, ROOT, UNSET, compile_kb, daemon_runs, kb_command, own_daemon, timed
 
 
 def runs_of(args: list[str], cwd: Path, runs: int, env: dict[str, str]) -> tuple[list[float], list[float]]:
     """Wall and CPU milliseconds of each run; `{i}` in the last argument becomes the run number."""
     times = [timed([*args[:-1], args[-1].format(i=i)], cwd, env) for i in range(runs)]
     return [wall for wall, _ in times], [cpu for _, cpu in times]
+
+
+def in_turn(ways: dict[str, tuple[list[str], dict[str, str]]], cwd: Path, runs: int) -> None:
+    """Run each way's command (`{i}` as in `runs_of`) once in turn, `runs` times, and report each way."""
+    times: dict[str, list[tuple[float, float]]] = {name: [] for name in ways}
+    for i in range(runs):
+        for name, (args, env) in ways.items():
+            times[name].append(timed([*args[:-1], args[-1].format(i=i)], cwd, env))
+    for name, measured in times.items():
+        report(name, ([wall for wall, _ in measured], [cpu for _, cpu in measured]))
 
 
 def report(name: str, times: tuple[list[float], list[float]]) -> None:
@@ -63,14 +75,19 @@ def main() -> None:
         ]
         report("python -c pass", runs_of([sys.executable, "-c", "pass"], kb, runs, FOREGROUND))
         report("kb --help", runs_of([*kb_cmd, "--help"], kb, runs, FOREGROUND))
-        report("kb new finding, no daemon", runs_of(new, kb, runs, FOREGROUND))
+        findings = kb / "data" / "findings"
+        before = len(list(findings.iterdir()))
         with own_daemon() as daemon:
-            report("kb new finding, daemon (wall only)", runs_of([*new[:-1], "Served {i}"], kb, runs, daemon))
-        created = len(list((kb / "data" / "findings").glob("F-bench-finding-*.yaml")))
-        created += len(list((kb / "data" / "findings").glob("F-served-*.yaml")))
+            ways = {"kb new finding, KB_DAEMON=off": (new, FOREGROUND)}
+            if daemon_runs(UNSET):
+                print("kb new finding, KB_DAEMON unset: skipped, a daemon of yours runs (kb daemon stop)")
+            else:
+                ways["kb new finding, unset, none runs"] = ([*new[:-1], "Unset {i}"], UNSET)
+            ways["kb new finding, daemon (wall only)"] = ([*new[:-1], "Served {i}"], daemon)
+            in_turn(ways, kb, runs)
         print(
-            f"findings created: {created} of {2 * runs}; "
-            f"load average now {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores"
+            f"findings created: {len(list(findings.iterdir())) - before} of {len(ways) * runs}; "
+            f"load average now {' '.join(f'{n:.2f}' for n in os.getloadavg())} on {os.cpu_count()} cores"
         )
 
 

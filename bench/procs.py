@@ -29,6 +29,14 @@ def kb_command() -> list[str]:
 
 FOREGROUND = {**os.environ, "KB_DAEMON": "off"}
 """The environment of a `kb` that runs every command itself."""
+UNSET = {key: value for key, value in os.environ.items() if key != "KB_DAEMON"}
+"""The environment of a `kb` whose user never set KB_DAEMON: it looks for a running daemon
+first, and runs the command itself when there is none (kb's default)."""
+
+
+def daemon_runs(env: dict[str, str]) -> bool:
+    """Whether a daemon answers the `kb` commands of `env`."""
+    return subprocess.run([*kb_command(), "daemon", "status"], env=env, capture_output=True).returncode == 0
 
 
 @contextmanager

@@ -1,15 +1,23 @@
 """Start kb: the `kb` command and `python -m kb`.
 
-A quick verb goes to the kb daemon when one is running (kb/speed/daemon_server.py), which answers it without
-importing the libraries again. Otherwise the command runs here: `kb search
-...` straight to its own argument parser, with only the standard library loaded, every other
-verb through the click group in kb.cli.
+A quick verb goes to the kb daemon when one is running (kb/speed/daemon_server.py), which answers
+it without importing the libraries again; a daemon runs only if asked for (`kb daemon start`,
+or KB_DAEMON=on, with which this starts one after the command: kb/speed/daemon_client.py).
+Otherwise the command runs here: `kb search ...` straight to its own argument parser, with only
+the standard library loaded, every other verb through the click group in kb.cli.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+
+TYPE_CHECKING = False  # as typing's, without importing typing before every command
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from pathlib import Path
+
+    from kb.fulltext.index import Listing
 
 
 def main() -> None:
@@ -25,13 +33,14 @@ def main() -> None:
     sys.exit(status)
 
 
-def run(argv: list[str]) -> int:
-    """Run `kb ARGV` in this process; the exit status."""
+def run(argv: list[str], listings: Mapping[Path, Listing] | None = None) -> int:
+    """Run `kb ARGV` in this process; the exit status. A search takes its records folder's
+    listing from `listings` if it is there (see kb.cli.search.main)."""
     try:
         if argv[:1] == ["search"]:
             from kb.cli.search import main as search
 
-            return search(argv[1:])
+            return search(argv[1:], listings=listings)
         from kb.cli.group import main as cli
 
         cli.main(args=argv, prog_name="kb")

@@ -13,18 +13,19 @@ stamp answers loads neither pydantic nor Jinja.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kb.check.diagnostics import Report, Stopped
+from kb.check.diagnostics import Diagnostic, Report, Stopped
 from kb.speed import heap
 from kb.store.config import Config
 
 if TYPE_CHECKING:
     from kb.check.checks import Check
     from kb.gitlink.linking import LinkResult
-    from kb.importer.planning import Plan, Planned
+    from kb.importer.batch import Batch
+    from kb.importer.planning import Planned
     from kb.publish.sitebuild import SiteResult
     from kb.rendering.outputs import Rendered, RenderResult
     from kb.store.loader import KnowledgeBase
@@ -131,7 +132,7 @@ def render_docs(
 
     base = out if out is not None else config.root
     inputs = renderstamp.fingerprint(config, {"strict": strict})
-    proven = None if config.repositories else renderstamp.current(config, base, inputs.digest)  # git is an input too
+    proven = renderstamp.current(config, base, inputs.digest)
     if proven is not None and not orphaned(config, base, proven[0]):
         return RenderResult(unchanged=proven[0], warnings=proven[1])
     kb, report = _checked(config, "render", strict, inputs.stats)
@@ -206,19 +207,41 @@ def import_kubectl(
     objects = read(sources)
     planned = plan_snapshot(load(config), objects, audit, taken)
     if not dry_run:
-        write(config, [planned], ", ".join(objects.sources) or "<stdin>")
+        write(config, [planned], source=", ".join(objects.sources) or "<stdin>")
     return planned
 
 
-def import_report(config: Config, path: Path, dry_run: bool = False) -> Plan:
-    """`kb import report`: read → plan records against the loaded ones (each validated) → write them all or none."""
+def import_report(
+    config: Config, sources: Path | Sequence[Path], dry_run: bool = False, day: dt.date | None = None
+) -> Batch:
+    """`kb import report`: find the reports (files, folders, globs) → read, parse and date each →
+    join them (a finding two reports of the same days describe is one record) → plan each against
+    the loaded records (each validated) → write them all, or none if any report has a problem.
+
+    `day` dates a report that names no date and that git has no commit of.
+    """
     from kb.importer.apply import read_report, write
+    from kb.importer.batch import Batch, Report, find_reports, join, names
+    from kb.importer.dating import dated
     from kb.importer.planning import plan
     from kb.importer.reportparse import parse
 
-    planned = plan(parse(read_report(path)), load(config), path.name)
-    if planned.problems:
-        raise Stopped("import", planned.problems)
+    paths, problems = find_reports([sources] if isinstance(sources, Path) else sources)
+    reports: list[Report] = []
+    for path, name in zip(paths, names(paths), strict=True):
+        try:
+            parsed = parse(read_report(path))
+        except Stopped as err:
+            problems += [d for d in err.problems if isinstance(d, Diagnostic)]
+            continue
+        reports.append(Report(path, name, parsed, *dated(parsed, path, name, day)))
+    kb = load(config)
+    batch = Batch(problems, join(reports))
+    for report in reports:
+        batch.add(report, plan(report.parsed, kb, report.name, report.days, batch.hashes))
+    if batch.problems:
+        raise Stopped("import", batch.problems)
+    batch.explain_repeats(kb)
     if not dry_run:
-        write(config, planned.created, path.name)
-    return planned
+        write(config, batch.created, batch.filled)
+    return batch

@@ -70,7 +70,7 @@ def test_a_pasted_token_stops_every_verb_that_publishes(sample_kb: Path, verb: s
     where = paste_token(sample_kb)
     result = run_kb(sample_kb, verb)
     assert result.exit_code == 1
-    assert f"{where}: E602 fix: a GitHub token (github-token): ghp_… (40 characters)" in result.stderr
+    assert f"{where}: E602 fix: a GitHub personal access token (github-pat): ghp_… (40 characters)" in result.stderr
     assert f"{verb} stopped: 1 problem(s); nothing written" in result.stderr
     assert TOKEN not in result.output
     assert files_holding(sample_kb / "site", TOKEN) == []
@@ -87,7 +87,7 @@ def test_serve_refuses_a_pasted_token_before_serving(sample_kb: Path) -> None:
         timeout=120,
     )
     assert served.returncode == 1
-    assert f"{where}: E602 fix: a GitHub token (github-token)" in served.stderr
+    assert f"{where}: E602 fix: a GitHub personal access token (github-pat)" in served.stderr
     assert "serve stopped: 1 problem(s); nothing written" in served.stderr
     assert TOKEN not in served.stdout + served.stderr
 
@@ -96,4 +96,4 @@ def test_validate_reports_a_pasted_token_too(sample_kb: Path) -> None:
     where = paste_token(sample_kb)
     result = run_kb(sample_kb, "validate")
     assert result.exit_code == 1
-    assert f"{where}: E602 fix: a GitHub token (github-token)" in result.stderr
+    assert f"{where}: E602 fix: a GitHub personal access token (github-pat)" in result.stderr

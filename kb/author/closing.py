@@ -76,7 +76,7 @@ def _write(config: Config, path: Path, text: str, before: Action, changes: dict[
     record, problems = check_data(Action, loaded.data, relative(config, path), lambda: loaded)
     if record is None:  # pragma: no cover - the changes are built from valid values
         raise CloseError("\n".join(p.format() for p in problems))
-    replace_atomic(path, new_text)
+    replace_atomic(path, new_text, durable=True)
     old, new = (a.model_dump(mode="json", exclude_none=True) for a in (before, record))
     changed = {key: {"from": old.get(key), "to": new.get(key)} for key in changes if old.get(key) != new.get(key)}
     return Changed(record, path, changed)

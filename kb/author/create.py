@@ -160,7 +160,7 @@ def save(record: Record, catalog: Catalog) -> tuple[Record, Path]:
         path = folder / f"{record.id}.yaml"
         if catalog.kind_of(record.id) is None:
             try:
-                create_exclusive(path, record_text(record))
+                create_exclusive(path, record_text(record), durable=True)
                 return record, path
             except FileExistsError:
                 pass

@@ -55,7 +55,7 @@ def new_draft(cache: Path, kind: str, text: str) -> Path:
     for n in range(1000):
         path = cache / DRAFTS / f"new-{kind}-{stamp}-{os.getpid()}{f'-{n}' if n else ''}.yaml"
         try:
-            create_exclusive(path, text)
+            create_exclusive(path, text, durable=True)
             return path
         except FileExistsError:
             continue
@@ -75,12 +75,12 @@ def edit_until_valid(draft: Path, accept: Callable[[str], T], run: Callable[[Pat
         if not is_blank(text):
             kept = text
         if status != 0 or is_blank(text):
-            replace_atomic(draft, kept)
+            replace_atomic(draft, kept, durable=True)
             raise EditAborted(f"editor exited with status {status}" if status else "the file was left empty", draft)
         try:
             result = accept(text)
         except Rejected as err:
-            replace_atomic(draft, err.annotated)
+            replace_atomic(draft, err.annotated, durable=True)
             continue
         draft.unlink()
         return result

@@ -44,7 +44,7 @@ def init(root: Path) -> list[Path]:
     if config_path.exists():
         raise InitError(f"{config_path} already exists; nothing changed")
     root.mkdir(parents=True, exist_ok=True)
-    create_exclusive(config_path, TEMPLATE)
+    create_exclusive(config_path, TEMPLATE, durable=True)
     created = [config_path]
     records = root / "records"
     for model in KINDS.values():
@@ -54,6 +54,6 @@ def init(root: Path) -> list[Path]:
     created += write_schemas(records / SCHEMA_FOLDER)
     gitignore = root / ".gitignore"
     if not gitignore.exists():
-        create_exclusive(gitignore, GITIGNORE)
+        create_exclusive(gitignore, GITIGNORE, durable=True)
         created.append(gitignore)
     return created

@@ -71,11 +71,13 @@ class Code(StrEnum):
     E601 = "E601", "kb.toml unreadable or invalid"
     E602 = "E602", "possible secret in record text"
     E603 = "E603", "template error"
+    E604 = "E604", "rendered document or site page would carry HTML outside the allow-list"
     E605 = "E605", "output would replace a file, or empty a folder, that kb did not write"
     E606 = "E606", "managed region markers missing, unpaired, repeated or nested"
     E607 = "E607", "records folder does not exist"
     # importing reports and cluster state
     E701 = "E701", "report lacks a field every audit needs, or states it unreadably"
+    W701 = "W701", "report does not say something an audit usually has; imported without it, or guessed"
     E702 = "E702", "imported value does not fit its record field"
     E703 = "E703", "import input unreadable, or its record file already exists"
     E704 = "E704", "kubectl JSON that is not a list of nodes, pods, PVCs or Argo CD applications"

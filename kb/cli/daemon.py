@@ -18,37 +18,46 @@ WAIT_SECONDS = 30.0
 
 @click.group()
 def command() -> None:
-    """The warm background process that answers the quick verbs.
+    """A warm background process for many quick commands in a row; none runs unless you start it.
 
-    It answers `search`, `new`, `show`, `list` and `pickup` in tens of milliseconds. A `kb`
-    process spends most of its time starting Python and importing pydantic, PyYAML and click;
-    the daemon does that once and then runs each of those verbs in a fork of itself, with your
-    working folder, environment, stdin, stdout and stderr, so the output and exit status are the
-    same. It also watches the records folders it searched (inotify), so a search does not stat
-    every record file.
+    `kb daemon start` starts it. While it runs, `search`, `new`, `show`, `list` and `pickup`
+    are handed to it: it has imported Python's libraries once, and runs each command in a fork
+    of itself with your working folder, environment, stdin, stdout and stderr, so the output and
+    exit status are the same. No command starts it by itself unless KB_DAEMON=on, with which
+    the first quick command starts it in the background.
 
-    The first such command starts it in the background; it stops after 20 minutes unused
-    (KB_DAEMON_IDLE, seconds) and is replaced when kb or its libraries change. KB_DAEMON=off
-    turns it off; `kb new` with prompts or --edit always runs in the foreground. Linux only.
+    It pays off over a session of many quick commands. It spares each the start of Python and
+    its libraries: `kb new finding` with flags takes about 40 ms through it instead of 200 ms
+    (two cores). A search, which starts on the standard library alone, gains from its watch of
+    the records folders it searched (inotify), which spares listing and stating every record
+    file: about 40 ms instead of 90 ms on 10,000 records, and no gain where the watch cannot
+    vouch for the folder. A command now and then gains nothing worth a resident process.
+
+    It stops after 20 minutes unused (KB_DAEMON_IDLE, seconds), on `kb daemon stop`, and when
+    kb or its libraries change. KB_DAEMON=off never uses one; any other value names a separate
+    daemon, which the first quick command starts as with `on`. `kb new` with prompts or --edit
+    always runs in the foreground. Linux only.
 
     \b
     Examples:
+      kb daemon start
       kb daemon status
       kb daemon stop
-      KB_DAEMON=off kb search probe      one command without it
+      KB_DAEMON=on kb search probe      the first quick command starts one
+      KB_DAEMON=off kb search probe     one command without it
     """
 
 
 @command.command()
 def start() -> None:
-    """Start the daemon now (the first quick command would start it anyway)."""
+    """Start the daemon in the background, unless one runs."""
     if client.address() is None:
         raise click.ClickException("the daemon is off here (KB_DAEMON=off, or not Linux)")
     client.start()
     status = _wait(lambda: client.control("status"))
     if status is None:
         raise click.ClickException(f"the daemon did not answer within {WAIT_SECONDS:g} s")
-    click.echo(f"kb daemon running (pid {status['pid']})")
+    click.echo(f"kb daemon running (pid {status['pid']}), stops after {status['idle_timeout']:g} s unused")
 
 
 @command.command()

@@ -12,6 +12,7 @@ import click
 from kb.cli.common import config, print_json, stop
 
 if TYPE_CHECKING:
+    from kb.importer.batch import Batch
     from kb.importer.planning import Plan, Planned
 
 
@@ -22,6 +23,7 @@ def command() -> None:
     \b
     Examples:
       kb import report claudedocs/ECOSYSTEM_AUDIT_2026_01_26.md --dry-run
+      kb import report docs/audits/ --explain
       kubectl get nodes -o json > nodes.json
       kb import kubectl nodes.json pods.json pvc.json apps.json --audit AUD-...
     """
@@ -37,54 +39,153 @@ def _created(item: Planned, root: Path) -> dict[str, Any]:
     }
 
 
-def _show(plan: Plan, root: Path, dry_run: bool, as_json: bool) -> None:
-    created = [_created(item, root) for item in plan.created]
-    notes: list[dict[str, Any]] = [{"line": n.line, "text": n.text} for n in plan.notes]
-    if as_json:
-        print_json(
-            {
-                "audit": plan.audit,
-                "dry_run": dry_run,
-                "created": created,
-                "existing": [{"kind": k, "id": i} for k, i in plan.existing],
-                "notes": notes,
-                "commits_without_subject": plan.uncited,
-                "messages": plan.messages,
-            }
-        )
-        return
-    verb = "would create" if dry_run else "created"
-    for item in created:
-        click.echo(f"{verb} {item['kind']:<9} {item['id']}  ({item['imported_from']})")
+def _summary(plan: Plan) -> dict[str, Any]:
+    """One report's figures: what it describes, what is new, what was kept as notes."""
+    kinds = ("finding", "action", "lesson")
+    figures: dict[str, Any] = {f"{kind}s": plan.described[kind] for kind in kinds}
+    figures.update(created=len(plan.created), filled=len(plan.filled), notes=len(plan.notes), shared=plan.shared)
+    return figures
+
+
+def _report_json(plan: Plan, root: Path, explain: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "source": plan.source,
+        "audit": plan.audit,
+        **_summary(plan),
+        "created": [_created(item, root) for item in plan.created],
+        "filled": [{"file": f.file, "fields": f.fields} for f in plan.filled],
+        "existing": [{"kind": k, "id": i} for k, i in plan.existing],
+        "notes": [{"line": n.line, "text": n.text} for n in plan.notes],
+        "warnings": [d.as_json() for d in plan.warnings],
+        "commits_without_subject": plan.uncited,
+        "messages": plan.messages,
+    }
+    if explain:
+        out["explain"] = [
+            {"lines": [m.first, m.last], "kind": m.kind, "id": m.id, "field": m.field} for m in plan.mapped
+        ]
+    return out
+
+
+def _json(batch: Batch, root: Path, dry_run: bool, explain: bool) -> None:
+    reports = [_report_json(plan, root, explain) for plan in batch.plans]
+    every = {key: [x for r in reports for x in r[key]] for key in ("created", "filled", "existing", "warnings")}
+    print_json(
+        {
+            "dry_run": dry_run,
+            "audit": batch.plans[0].audit if len(batch.plans) == 1 else None,
+            **every,
+            "notes": [{"source": r["source"], **n} for r in reports for n in r["notes"]],
+            "commits_without_subject": [c for r in reports for c in r["commits_without_subject"]],
+            "messages": [m for r in reports for m in r["messages"]] + batch.recurrences,
+            "reports": reports,
+            "total": _total(batch),
+        }
+    )
+
+
+def _total(batch: Batch) -> dict[str, Any]:
+    """The run's figures; a finding two reports share counts once."""
+    figures = [_summary(plan) for plan in batch.plans]
+    total = {key: sum(f[key] for f in figures) for key in figures[0]} if figures else {}
+    if total:
+        total["findings"] -= total["shared"]
+    return {"reports": len(batch.plans), **total}
+
+
+def _explain(plan: Plan) -> None:
+    click.echo(f"{plan.source} -> {plan.audit}")
+    for item in plan.mapped:
+        lines = f"{item.first}" if item.first == item.last else f"{item.first}-{item.last}"
+        click.echo(f"  {lines:>9}  {item.kind:<8} {item.id}  {item.field}")
+
+
+def _one(plan: Plan, verb: str) -> None:
+    """A single report's outcome, record by record."""
+    for item in plan.created:
+        click.echo(f"{verb} {item.record.kind:<9} {_created(item, Path('/'))['id']}  ({item.source}:{item.line})")
+    for filled in plan.filled:
+        click.echo(f"filled {filled.file}: {', '.join(filled.fields)}")
     if plan.existing:
         click.echo(f"already imported: {len(plan.existing)} record(s), left as they are")
-    for note in notes:
-        click.echo(f"{plan.source}:{note['line']}: kept as an audit note: {note['text'].splitlines()[0]}")
+    for note in plan.notes:
+        click.echo(f"{plan.source}:{note.line}: kept as an audit note: {note.text.splitlines()[0]}")
     for commit in plan.uncited:
         click.echo(f"commit {commit} is cited but not listed with a subject: run `kb link` to record it")
     for message in plan.messages:
         click.echo(message)
-    click.echo(f"{len(created)} record(s) {verb}, {len(notes)} note(s) kept unmapped; audit {plan.audit}")
+
+
+def _text(batch: Batch, dry_run: bool, explain: bool) -> None:
+    verb = "would create" if dry_run else "created"
+    for warning in batch.warnings:
+        click.echo(warning.format(), err=True)
+    if len(batch.plans) == 1:
+        _one(batch.plans[0], verb)
+    for plan in batch.plans if explain else []:
+        _explain(plan)
+    for message in batch.recurrences:
+        click.echo(message)
+    width = max((len(plan.source) for plan in batch.plans), default=0)
+    for plan in batch.plans if len(batch.plans) > 1 else []:
+        for message in plan.messages:
+            click.echo(f"{plan.source}: {message}")
+        f = _summary(plan)
+        shared = f" ({f['shared']} also in an earlier report)" if f["shared"] else ""
+        click.echo(
+            f"{plan.source:<{width}}  {plan.audit}  {f['findings']} findings{shared}, {f['actions']} actions, "
+            f"{f['lessons']} lessons, {f['notes']} note(s); {f['created']} record(s) {verb}"
+        )
+    total = _total(batch)
+    filled = f", {total['filled']} filled in" if total.get("filled") else ""
+    audit = f"; audit {batch.plans[0].audit}" if len(batch.plans) == 1 else ""
+    reports = f"{total['reports']} reports: " if len(batch.plans) > 1 else ""
+    figures = (
+        f"; {total['findings']} findings, {total['actions']} actions, {total['lessons']} lessons" if reports else ""
+    )
+    notes = f"{total.get('notes', 0)} note(s) kept unmapped"
+    click.echo(f"{reports}{total.get('created', 0)} record(s) {verb}{filled}, {notes}{audit}{figures}")
 
 
 @command.command("report")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Show what would be created; write nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
+@click.option("--explain", is_flag=True, help="Also print which record and field each range of report lines went into.")
+@click.option(
+    "--date",
+    "day",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Day of a report that names no date and that git has no commit of (YYYY-MM-DD).",
+)
 @click.pass_context
-def report(ctx: click.Context, file: Path, dry_run: bool, as_json: bool) -> None:
-    """Create the records a Markdown audit report describes.
+def report(
+    ctx: click.Context, sources: tuple[Path, ...], dry_run: bool, as_json: bool, explain: bool, day: dt.datetime | None
+) -> None:
+    """Create the records Markdown audit reports describe: files, folders (every *.md) or globs.
 
-    Reads the header (Date, Trigger, Scope, Result), findings (numbered items or numbered
-    sub-headings, grouped by severity, with Root cause/Fix/Commit/... bullets), the node,
-    application, image, storage, remaining-items and documentation tables (columns matched by
-    name), the commit list, lessons and next-session pickup points. Anything it cannot map is
-    kept on the audit as a note and listed here. Importing the same report again creates
-    nothing new; every record says which file and line it came from.
+    Each report is one audit. Reads its date, trigger, scope and result wherever it puts them
+    (header lines, a key table, the title, `### Trigger` or `## Executive Summary` sections);
+    what it does not say is a warning, not an error. Findings are read as numbered items with
+    Root cause/Fix/... lines, as numbered or ID'd headings ("#### Issue 1.1.2 - Title",
+    "### CRITICAL - 1: Title") with `**Label:**` lines, or as tracker table rows (merged with a
+    detailed section about the same issue); severity groups, emoji and status marks are mapped
+    onto kb's scales. Recommendations, next steps and checklists become actions, linked to the
+    finding they name. Node, application, image, storage, commit, documentation and lesson
+    sections are read as in the seed report.
+
+    Every line is mapped to a field or kept on the audit as a note (listed here; `--explain`
+    shows the whole mapping). A finding that two reports of the same days describe is one
+    record naming both; one of other days is flagged as a possible recurrence. Importing again
+    creates nothing new and only fills fields earlier imports left empty. If any report has a
+    problem, nothing is written and every problem of every report is listed.
 
     \b
     Examples:
       kb import report reports/2026-01-26-audit.md --dry-run
+      kb import report docs/audits/ --explain
+      kb import report 'docs/**/*AUDIT*.md' --date 2025-06-01
       kb import report reports/2026-01-26-audit.md --json | jq '.created[].id'
     """
     from kb.check.diagnostics import Stopped
@@ -92,10 +193,13 @@ def report(ctx: click.Context, file: Path, dry_run: bool, as_json: bool) -> None
 
     cfg = config(ctx)
     try:
-        plan = import_report(cfg, file, dry_run=dry_run)
+        batch = import_report(cfg, list(sources), dry_run=dry_run, day=day.date() if day else None)
     except Stopped as err:
         stop(ctx, err)
-    _show(plan, cfg.root, dry_run, as_json)
+    if as_json:
+        _json(batch, cfg.root, dry_run, explain)
+    else:
+        _text(batch, dry_run, explain)
 
 
 @command.command("kubectl")

@@ -20,6 +20,9 @@ from kb.store.config import ConfigError, discover
 from kb.store.layout import FOLDERS
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from kb.fulltext.index import Listing
     from kb.fulltext.ranking import SearchResult
 
 SUMMARY = "Search lessons, findings, actions, audits, commits and snapshots, best match first."
@@ -105,8 +108,12 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def main(argv: list[str], root: Path | None = None) -> int:
-    """Run `kb search ARGV` for the knowledge base at `root` (else KB_ROOT, else found upward); the exit status."""
+def main(argv: list[str], root: Path | None = None, listings: Mapping[Path, Listing] | None = None) -> int:
+    """Run `kb search ARGV` for the knowledge base at `root` (else KB_ROOT, else found upward); the exit status.
+
+    `listings` holds the record files of some records folders as the caller knows them now (the
+    kb daemon watches them): a search of one of those folders takes its listing instead of
+    listing the folder."""
     from kb.fulltext.ranking import Filters, SearchError, search  # here, so `kb --help` need not load SQLite
 
     args = parser().parse_intermixed_args(argv)
@@ -120,7 +127,8 @@ def main(argv: list[str], root: Path | None = None) -> int:
     text = " ".join(args.query)
     filters = Filters(tuple(args.kinds), tuple(args.tags), tuple(args.severities), tuple(args.statuses), args.since)
     try:
-        result = search(config.cache, config.records, text, filters, args.limit)
+        listing = listings.get(config.records) if listings else None
+        result = search(config.cache, config.records, text, filters, args.limit, listing)
     except SearchError as err:
         print(f"Error: {err}", file=sys.stderr)
         return 1

@@ -2,21 +2,22 @@
 
 `open_index` returns a connection to an index that matches the records on disk right now. It
 lists each kind's folder once and stats each file once (most of a search's time: about 3 µs a
-file). If the resulting manifest (each file's path, mtime_ns and size) equals the one stored by
-the last update, nothing changed and no row is read. Otherwise the files whose entry differs
-from that manifest (all files, if there is none) have their (mtime_ns, size) compared with what
-the index stored; only files whose stat changed are read, and of those only files whose content
-hash changed are parsed and re-indexed. Files gone from disk are deleted from the index. A
-file modified within `RACY_NS` of being indexed is re-hashed on the next search even if its
-stat looks the same, because the file-system clock is coarse: a same-size edit in the same
-clock tick would otherwise go unseen (git's "racy clean" problem).
+file). If the resulting manifest (each file's path and stamp: mtime, size, inode, ctime) equals
+the one stored by the last update, nothing changed and no row is read. Otherwise the files whose
+entry differs from that manifest (all files, if there is none) have their stamps compared with
+what the index stored; only files whose stamp changed are read, and of those only files whose
+content hash changed are parsed and re-indexed. Files gone from disk are deleted from the index.
+A file modified within the racy window (kb.speed.filecache) of being indexed is re-hashed on the
+next search even if its stamp looks the same, because the file-system clock is coarse: a
+same-size edit in the same clock tick would otherwise go unseen (git's "racy clean" problem).
+With KB_NO_SPEED set (kb.speed.enabled) no stamp is trusted: every file is read and hashed.
 
-A long-lived process that watches the records folder (the kb daemon, with kb/speed/watch.py)
-can hand the next sync its listing with `use_listing`, which then replaces the listing and the
-stats; that module is not imported here, so a plain search loads none of it.
+A caller that already knows the listing (every record file's kind, mtime_ns and size, and the
+manifest made of them) may pass it to `open_index` or `sync`, which then neither list nor stat.
 
-The index is a cache: if it is missing, from another schema version, for another records
-folder, or not a database at all, it is deleted and rebuilt from nothing.
+The index is a cache: if it is missing, built under another cache key (kb's code or libraries,
+or another records folder: see kb.speed.filecache), or not a database at all, it is deleted and
+rebuilt from nothing.
 """
 
 from __future__ import annotations
@@ -32,12 +33,11 @@ from pathlib import Path
 from typing import NamedTuple
 
 from kb.fulltext.searchdoc import Document, document
+from kb.speed import enabled, filecache
 from kb.store.layout import FOLDERS, SUFFIXES
 
 INDEX_NAME = "search.sqlite3"
-SCHEMA_VERSION = 1
-RACY_NS = 2_000_000_000
-"""Files modified less than this long before they were indexed get re-hashed next time."""
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -46,6 +46,8 @@ CREATE TABLE docs(
     path TEXT NOT NULL UNIQUE,
     mtime_ns INTEGER NOT NULL,
     size INTEGER NOT NULL,
+    ino INTEGER NOT NULL,
+    ctime_ns INTEGER NOT NULL,
     sha1 TEXT NOT NULL,
     racy INTEGER NOT NULL,
     error TEXT,
@@ -87,14 +89,21 @@ class SyncStats:
 class FileState(NamedTuple):
     """What the index remembers of a file to tell whether it changed."""
 
-    mtime_ns: int
-    size: int
+    stamp: filecache.Stamp
     sha1: str
     racy: bool
+
+    def columns(self) -> tuple[int, int, int, int, str, bool]:
+        """The values of the docs table's columns mtime_ns, size, ino, ctime_ns, sha1 and racy."""
+        return (*self.stamp, self.sha1, self.racy)
 
 
 def index_path(cache: Path) -> Path:
     return cache / INDEX_NAME
+
+
+def _key(records: Path) -> str:
+    return filecache.key("search index", str(records))
 
 
 def _connect(path: Path, records: Path) -> sqlite3.Connection:
@@ -108,9 +117,9 @@ def _connect(path: Path, records: Path) -> sqlite3.Connection:
             _create(conn, records)
         elif version != SCHEMA_VERSION:
             raise sqlite3.DatabaseError(f"index schema version {version}, expected {SCHEMA_VERSION}")
-        stored = conn.execute("SELECT value FROM meta WHERE key = 'records'").fetchone()
-        if stored is None or stored[0] != str(records):
-            raise sqlite3.DatabaseError("index was built for another records folder")
+        stored = conn.execute("SELECT value FROM meta WHERE key = 'key'").fetchone()
+        if stored is None or stored[0] != _key(records):
+            raise sqlite3.DatabaseError("index was built by other code or for another records folder")
     except BaseException:
         conn.close()
         raise
@@ -136,7 +145,7 @@ def _create(conn: sqlite3.Connection, records: Path) -> None:
         if conn.execute("PRAGMA user_version").fetchone()[0] == 0:
             for statement in _SCHEMA.split(";"):
                 conn.execute(statement)
-            conn.execute("INSERT INTO meta VALUES ('records', ?)", (str(records),))
+            conn.execute("INSERT INTO meta VALUES ('key', ?)", (_key(records),))
             conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
 
@@ -167,22 +176,12 @@ def _documents(records: Path, files: list[tuple[str, str]]) -> list[Document | s
     return documents
 
 
-OnDisk = dict[str, tuple[str, int, int]]
-"""Each record file's path relative to the records folder, to its kind, mtime_ns and size."""
+OnDisk = dict[str, tuple[str, int, int, int, int]]
+"""Each record file's path relative to the records folder, to its kind followed by its stamp
+(mtime_ns, size, inode, ctime_ns: see kb.speed.filecache)."""
 
-_given: tuple[Path, OnDisk, bytes] | None = None
-"""A listing handed over by `use_listing`, for the next scan only."""
-
-
-def use_listing(records: Path, on_disk: OnDisk, manifest: bytes) -> None:
-    """Take `on_disk` and `manifest` as the next scan of `records` instead of listing the folders.
-
-    The kb daemon keeps each records folder's listing current with inotify (kb/speed/watch.py)
-    and hands it to the search it forks, sparing it the listing and the stats. The listing is
-    used once, by the next sync, and only if that sync is of the same `records` path; any other
-    scan drops it."""
-    global _given
-    _given = (records, on_disk, manifest)
+Listing = tuple[OnDisk, bytes]
+"""A records folder's record files (as `list_records` finds them) and their `manifest`."""
 
 
 @contextmanager
@@ -201,11 +200,11 @@ def folder_fd(records: Path, folder: str) -> Iterator[int | None]:
 
 def stat_names(found: OnDisk, untrusted: set[str], fd: int, kind: str, names: Iterable[str]) -> None:
     """Put each of `names` that is a record file of `kind`'s folder (open as `fd`) into `found`
-    with its kind, mtime_ns and size, and take out those that are not (gone, not a regular file).
+    with its kind and stamp, and take out those that are not (gone, not a regular file).
 
     A record file is a regular file, after links, named with a suffix of SUFFIXES and not a
-    dotfile. Symbolic links and files with other hard links also go into `untrusted`: a watch
-    of the folder sees no change made through the link's target or the other names."""
+    dotfile. Symbolic links and files with other hard links also go into `untrusted`: they can
+    change through another path without any change in this folder."""
     folder = FOLDERS[kind]
     for name in names:
         if not name.endswith(SUFFIXES) or name.startswith("."):
@@ -220,7 +219,7 @@ def stat_names(found: OnDisk, untrusted: set[str], fd: int, kind: str, names: It
             found.pop(rel, None)
             continue
         if stat.S_ISREG(st.st_mode):
-            found[rel] = (kind, st.st_mtime_ns, st.st_size)
+            found[rel] = (kind, *filecache.stamp(st))
             if st.st_nlink > 1:
                 untrusted.add(rel)
         else:
@@ -247,13 +246,8 @@ def manifest(found: OnDisk) -> bytes:
     return marshal.dumps((list(found), list(found.values())), 2)
 
 
-def _scan(records: Path) -> tuple[OnDisk, bytes]:
-    """Every record file and the manifest. A listing given by `use_listing` for `records` stands
-    in for the folders, once."""
-    global _given
-    given, _given = _given, None
-    if given is not None and given[0] == records:
-        return given[1], given[2]
+def _scan(records: Path) -> Listing:
+    """Every record file and the manifest."""
     found = list_records(records)[0]
     return found, manifest(found)
 
@@ -271,17 +265,17 @@ def _delete(conn: sqlite3.Connection, rowid: int) -> None:
 def _insert(conn: sqlite3.Connection, rel: str, state: FileState, parsed: Document | str) -> None:
     if isinstance(parsed, str):
         conn.execute(
-            "INSERT INTO docs(path, mtime_ns, size, sha1, racy, error) VALUES (?, ?, ?, ?, ?, ?)",
-            (rel, *state, parsed),
+            "INSERT INTO docs(path, mtime_ns, size, ino, ctime_ns, sha1, racy, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (rel, *state.columns(), parsed),
         )
         return
     doc = parsed
     rowid = conn.execute(
-        "INSERT INTO docs(path, mtime_ns, size, sha1, racy, kind, id, title, date, audit, severity, status,"
-        " confirmations) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO docs(path, mtime_ns, size, ino, ctime_ns, sha1, racy, kind, id, title, date, audit, severity,"
+        " status, confirmations) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             rel,
-            *state,
+            *state.columns(),
             doc.kind,
             doc.id,
             doc.title,
@@ -301,24 +295,28 @@ def _insert(conn: sqlite3.Connection, rel: str, state: FileState, parsed: Docume
     conn.executemany("INSERT INTO refs VALUES (?, ?, ?)", [(token, rowid, own) for token, own in refs])
 
 
-def sync(conn: sqlite3.Connection, records: Path) -> SyncStats:
+def sync(conn: sqlite3.Connection, records: Path, listing: Listing | None = None) -> SyncStats:
     """Bring the index in line with the record files on disk; see the module docstring.
 
-    Fast path: when the manifest (every file's path, mtime_ns and size) equals the one stored by
-    the last sync and no file was racy then, nothing changed and no row is read.
+    `listing`, when given, stands in for listing the folders: the caller vouches that it is
+    what a scan of `records` would find now.
+    Fast path: when the manifest (every file's path and stamp) equals the one stored by the last
+    sync and no file was racy then, nothing changed and no row is read. With KB_NO_SPEED set,
+    every file is read and hashed instead.
     """
     stats = SyncStats()
-    on_disk, manifest = _scan(records)
+    trusted = enabled()
+    on_disk, manifest = listing if listing is not None else _scan(records)
     stored_manifest = conn.execute("SELECT value FROM meta WHERE key = 'manifest'").fetchone()
     racy = conn.execute("SELECT EXISTS(SELECT 1 FROM docs WHERE racy)").fetchone()[0]
-    if stored_manifest == (manifest,) and not racy:
+    if trusted and stored_manifest == (manifest,) and not racy:
         stats.unchanged = len(on_disk)
     else:
         with _transaction(conn):  # rows and manifest change together
             # read again under the write lock: another search may have updated both meanwhile
             stored_manifest = conn.execute("SELECT value FROM meta WHERE key = 'manifest'").fetchone()
-            previous = _listing(stored_manifest[0]) if stored_manifest else None
-            complete = _update(conn, records, on_disk, stats, previous)
+            previous = _listing(stored_manifest[0]) if stored_manifest and trusted else None
+            complete = _update(conn, records, on_disk, stats, previous, trusted)
             conn.execute("INSERT OR REPLACE INTO meta VALUES ('manifest', ?)", (manifest if complete else b"",))
     stats.unreadable = [row[0] for row in conn.execute("SELECT path FROM docs WHERE error IS NOT NULL ORDER BY path")]
     return stats
@@ -336,17 +334,18 @@ def _listing(stored: bytes) -> OnDisk | None:
 
 
 def _update(
-    conn: sqlite3.Connection, records: Path, on_disk: OnDisk, stats: SyncStats, previous: OnDisk | None
+    conn: sqlite3.Connection, records: Path, on_disk: OnDisk, stats: SyncStats, previous: OnDisk | None, trusted: bool
 ) -> bool:
     """Re-index the files whose content changed, forget removed ones (inside the caller's
     transaction); False if a file could not be read.
 
     `previous` is the listing the rows matched after the last complete update (its manifest):
     then only the rows of files whose listing entry differs from it, and of racy files, are
-    read. Without it every row is read and compared."""
+    read. Without it every row is read and compared. Unless `trusted`, every file is hashed,
+    even one whose stamp is the stored one."""
     import hashlib  # only needed when something changed
 
-    query = "SELECT path, rowid, mtime_ns, size, sha1, racy FROM docs"
+    query = "SELECT path, rowid, mtime_ns, size, ino, ctime_ns, sha1, racy FROM docs"
     if previous is None:
         rows = list(conn.execute(query))
         candidates = on_disk
@@ -357,14 +356,16 @@ def _update(
         rows = [row for rel in suspects for row in conn.execute(f"{query} WHERE path = ?", (rel,))]
         candidates = {rel: entry for rel, entry in on_disk.items() if rel in suspects}
         stats.unchanged = len(on_disk) - len(candidates)
-    stored = {row[0]: (row[1], FileState(row[2], row[3], row[4], bool(row[5]))) for row in rows}
+    stored = {row[0]: (row[1], FileState(tuple(row[2:6]), row[6], bool(row[7]))) for row in rows}
     now = time.time_ns()
     complete = True
     touched: list[tuple[int, FileState]] = []
     changed: list[tuple[str, str, int | None, FileState]] = []
-    for rel, (kind, mtime_ns, size) in candidates.items():
+    for rel, entry in candidates.items():
+        kind, stamp = entry[0], entry[1:]
         rowid, old = stored.get(rel, (None, None))
-        if old is not None and not old.racy and (old.mtime_ns, old.size) == (mtime_ns, size):
+        same = old is not None and not old.racy and old.stamp == stamp
+        if same and trusted:
             stats.unchanged += 1
             continue
         try:
@@ -372,9 +373,12 @@ def _update(
         except OSError:
             complete = False  # vanished or unreadable since the listing: the next search sees it
             continue
-        state = FileState(mtime_ns, size, hashlib.sha1(raw).hexdigest(), mtime_ns >= now - RACY_NS)
+        state = FileState(stamp, hashlib.sha1(raw).hexdigest(), filecache.racy(stamp[0], now))
         if rowid is not None and old is not None and old.sha1 == state.sha1:
-            stats.touched += 1
+            if same:
+                stats.unchanged += 1
+            else:
+                stats.touched += 1
             if old != state:
                 touched.append((rowid, state))
             continue
@@ -383,8 +387,8 @@ def _update(
     for rel in stats.removed:
         _delete(conn, stored[rel][0])
     conn.executemany(
-        "UPDATE docs SET mtime_ns = ?, size = ?, racy = ? WHERE rowid = ?",
-        [(state.mtime_ns, state.size, state.racy, rowid) for rowid, state in touched],
+        "UPDATE docs SET mtime_ns = ?, size = ?, ino = ?, ctime_ns = ?, racy = ? WHERE rowid = ?",
+        [(*state.stamp, state.racy, rowid) for rowid, state in touched],
     )
     documents = _documents(records, [(rel, kind) for rel, kind, _, _ in changed]) if changed else []
     for (rel, _, rowid, state), parsed in zip(changed, documents, strict=True):
@@ -395,30 +399,31 @@ def _update(
     return complete
 
 
-def open_index(cache: Path, records: Path) -> tuple[sqlite3.Connection, SyncStats]:
-    """A connection to an up-to-date index, rebuilt from nothing if missing or unusable."""
+def open_index(cache: Path, records: Path, listing: Listing | None = None) -> tuple[sqlite3.Connection, SyncStats]:
+    """A connection to an up-to-date index, rebuilt from nothing if missing or unusable
+    (`listing`: see `sync`)."""
     path = index_path(cache)
     rebuilt = not path.exists()
     conn = None
     try:
         conn = _connect(path, records)
-        stats = sync(conn, records)
+        stats = sync(conn, records, listing)
     except sqlite3.DatabaseError as err:
         if _busy(err):
             raise
         if conn is not None:
             conn.close()
-        return rebuild(cache, records)
+        return rebuild(cache, records, listing)
     stats.rebuilt = rebuilt
     return conn, stats
 
 
-def rebuild(cache: Path, records: Path) -> tuple[sqlite3.Connection, SyncStats]:
-    """Delete the index file and build it again from every record file."""
+def rebuild(cache: Path, records: Path, listing: Listing | None = None) -> tuple[sqlite3.Connection, SyncStats]:
+    """Delete the index file and build it again from every record file (`listing`: see `sync`)."""
     path = index_path(cache)
     _remove(path)
     conn = _connect(path, records)
-    stats = sync(conn, records)
+    stats = sync(conn, records, listing)
     stats.rebuilt = True
     return conn, stats
 

@@ -35,7 +35,7 @@ import sqlite3
 from pathlib import Path
 from typing import NamedTuple
 
-from kb.fulltext.index import SyncStats, open_index, rebuild
+from kb.fulltext.index import Listing, SyncStats, open_index, rebuild
 from kb.fulltext.searchdoc import hash_of
 from kb.records.refs import is_record_id
 
@@ -385,19 +385,29 @@ def run(conn: sqlite3.Connection, query: str, filters: Filters, limit: int) -> t
     return (_hits(conn, ranked, expr) if ranked else []), parsed
 
 
-def search(cache: Path, records: Path, query: str, filters: Filters = NO_FILTERS, limit: int = 10) -> SearchResult:
-    """Bring the index up to date, then search it; a corrupt index is rebuilt once and retried."""
+def search(
+    cache: Path,
+    records: Path,
+    query: str,
+    filters: Filters = NO_FILTERS,
+    limit: int = 10,
+    listing: Listing | None = None,
+) -> SearchResult:
+    """Bring the index up to date, then search it; a corrupt index is rebuilt once and retried.
+
+    `listing`: the record files as the caller knows them now, instead of listing the folders
+    (see kb.fulltext.index.sync)."""
     if limit < 1:
         raise SearchError(f"--limit must be at least 1, not {limit}")
     try:
-        conn, stats = open_index(cache, records)
+        conn, stats = open_index(cache, records, listing)
         try:
             hits, parsed = run(conn, query, filters, limit)
         except sqlite3.OperationalError:
             raise
         except sqlite3.DatabaseError:  # the file is damaged (SQLITE_CORRUPT, SQLITE_NOTADB)
             conn.close()
-            conn, stats = rebuild(cache, records)
+            conn, stats = rebuild(cache, records, listing)
             hits, parsed = run(conn, query, filters, limit)
         finally:
             conn.close()

@@ -1,4 +1,5 @@
-"""The one seam to git: every question kb asks a repository goes through here.
+"""The one seam to git: every question kb asks a repository goes through here (only the render
+stamp asks kb.gitlink.tips directly, for the tips without GitPython's import).
 
 Nothing else imports GitPython. Each question is one git process for any number of commits:
 `cat-file --batch-check` resolves abbreviations, `log --no-walk --stdin` reads the facts of
@@ -18,6 +19,8 @@ from pathlib import Path
 from types import TracebackType
 
 import git
+
+from kb.gitlink.tips import tips
 
 _HEX = re.compile(r"^[0-9a-f]{7,40}$")
 _FULL = re.compile(r"^[0-9a-f]{40}$")
@@ -125,11 +128,7 @@ class Repository:
 
     def tips(self) -> list[str]:
         """The full hashes `--all` starts from: every ref, and HEAD."""
-        try:
-            out = self._repo.git.execute(["git", "show-ref", "--head", "--hash"], stdout_as_string=True)
-        except git.GitCommandError:  # no refs at all yet
-            return []
-        return sorted({line for line in str(out).split() if _FULL.match(line)})
+        return tips(self.path) or []
 
     def dropped(self, tips: Collection[str]) -> bool:
         """True when history reachable from these earlier tips is gone or no longer on any ref."""
@@ -170,6 +169,27 @@ class Repository:
         out = self._log("--all", "--format=%x1e%H%x1f%an%x1f%aI%x1f%s")
         for chunk in out.split("\x1e")[1:]:
             yield _info(chunk.rstrip("\n"), ())
+
+
+def last_commit_day(path: Path) -> dt.date | None:
+    """The day of the last commit that changed `path` (its committer's date), or None when git
+    has none: no git, no repository, or the file was never committed.
+
+    A plain `git log` in the file's folder, so any repository the file is in will do.
+    """
+    try:
+        done = subprocess.run(
+            ["git", "log", "-1", "--format=%cI", "--", path.name],
+            cwd=path.parent,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    stamp = done.stdout.strip()
+    return dt.datetime.fromisoformat(stamp).date() if done.returncode == 0 and stamp else None
 
 
 def _info(header: str, files: tuple[str, ...]) -> CommitInfo:

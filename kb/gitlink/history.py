@@ -7,16 +7,13 @@ folder and the next run reads only the commits made since.
 
 from __future__ import annotations
 
-import contextlib
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from kb.check.diagnostics import Code, Diagnostic
 from kb.gitlink.gitrepo import Mention, Repository
 from kb.records.refs import is_record_id
-from kb.store.atomic import replace_atomic
+from kb.speed import filecache
 from kb.store.config import Config
 
 Key = tuple[str | None, str]
@@ -40,38 +37,22 @@ def scan_history(config: Config, repos: list[tuple[str | None, Repository]]) -> 
 def _scan(config: Config, name: str | None, repo: Repository) -> list[Mention]:
     """Mentions from the cache plus a pass over what is new, or one pass over all of history.
 
-    The cache is used only for the same repository and trailer names, and only when nothing
-    it was built from has since left every branch (a force-push or a deleted branch).
+    The cache is used only for the same repository and trailer names (and kb's code and
+    libraries: see kb.speed.filecache), and only when nothing it was built from has since left
+    every branch (a force-push or a deleted branch).
     """
-    path = config.cache / "history" / f"{name or 'default'}.json"
+    path = config.cache / "history" / f"{name or 'default'}.marshal"
+    key = filecache.key("history", str(repo.path.resolve()), *config.trailers)
     tips = repo.tips()
-    cached = _read_cache(path, str(repo.path.resolve()), list(config.trailers))
-    if cached is not None and not repo.dropped(cached[0]):
-        new = list(repo.mentions(config.trailers, since=cached[0]))
+    cached = filecache.read(path, key)
+    if cached is not None and not repo.dropped(cached["tips"]):
+        new = list(repo.mentions(config.trailers, since=cached["tips"]))
         seen = {m.hash for m in new}
-        mentions = new + [m for m in cached[1] if m.hash not in seen]
+        mentions = new + [Mention(*m) for m in cached["mentions"] if m[0] not in seen]
     else:
         mentions = list(repo.mentions(config.trailers))
-    data = {
-        "repo": str(repo.path.resolve()),
-        "trailers": list(config.trailers),
-        "tips": tips,
-        "mentions": [[m.hash, [list(t) for t in m.trailers], m.reverts] for m in mentions],
-    }
-    with contextlib.suppress(OSError):  # read-only? then the next run scans all of history again
-        replace_atomic(path, json.dumps(data))
+    filecache.write(path, key, {"tips": tips, "mentions": [(m.hash, m.trailers, m.reverts) for m in mentions]})
     return mentions
-
-
-def _read_cache(path: Path, repo: str, trailers: list[str]) -> tuple[list[str], list[Mention]] | None:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if data["repo"] != repo or data["trailers"] != trailers:
-            return None
-        mentions = [Mention(h, tuple((str(k), str(v)) for k, v in t), r) for h, t, r in data["mentions"]]
-        return [str(t) for t in data["tips"]], mentions
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
 
 
 def read_history(scanned: dict[str | None, list[Mention]], known_ids: set[str]) -> History:

@@ -306,4 +306,4 @@ def write_changes(config: Config, result: LinkResult) -> None:
         status: [(Path(config.root, c.file), c.text) for c in result.changes if c.status == status]
         for status in ("created", "updated")
     }
-    write_batch(files["created"], files["updated"])
+    write_batch(files["created"], files["updated"], durable=True)  # records: on disk before kb says so

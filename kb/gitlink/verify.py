@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -45,8 +46,9 @@ def check_git(kb: KnowledgeBase) -> Iterator[Diagnostic]:
 
 
 def _touches(path: str, files: list[str]) -> bool:
-    """True when a file is `path` or lies under it (`k8s/kyverno` covers `k8s/kyverno/values.yaml`)."""
-    prefix = path.strip().removeprefix("./").strip("/")
+    """True when a file is `path` or lies under it (`k8s/kyverno` covers `k8s/kyverno/values.yaml`);
+    a line range after the path (`src/auth.ts:40-55`, as imports write it) is not part of it."""
+    prefix = re.sub(r":\d+(?:-\d+)?$", "", path.strip()).removeprefix("./").strip("/")
     return any(f == prefix or f.startswith(prefix + "/") for f in files)
 
 

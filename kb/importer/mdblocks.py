@@ -15,17 +15,27 @@ _ITEM = re.compile(r"^(\s*)(?:(\d+)[.)]|[-*+])\s+(.*)$")
 _RULE = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,})\s*$")
 _TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
+_CHECKBOX = re.compile(r"^\[([ xX])\]\s+")
 _BOLD = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
 
 
 @dataclass
 class Item:
-    """One list item: its indent, its number when numbered, and its text with continuations."""
+    """One list item: its indent, its number when numbered, its checkbox state, and its text with continuations."""
 
     line: int
     indent: int
     number: int | None
     text: str
+    end: int = 0
+    checked: bool | None = None
+    """True for `- [x]`, False for `- [ ]`, None for an item without a checkbox."""
+    first: str = ""
+    """The text of its first line alone."""
+
+    def __post_init__(self) -> None:
+        self.end = self.end or self.line
+        self.first = self.first or self.text
 
 
 @dataclass
@@ -35,6 +45,10 @@ class Table:
     line: int
     header: list[str]
     rows: list[tuple[int, list[str]]] = field(default_factory=list)
+    end: int = 0
+
+    def __post_init__(self) -> None:
+        self.end = self.end or self.line
 
     def source(self) -> str:
         lines = ["| " + " | ".join(self.header) + " |"]
@@ -44,8 +58,14 @@ class Table:
 
 @dataclass
 class Code:
+    """A fenced code block; `lines` are its content, `line` and `end` its fences."""
+
     line: int
     lines: list[tuple[int, str]]
+    end: int = 0
+
+    def __post_init__(self) -> None:
+        self.end = self.end or self.line
 
 
 @dataclass
@@ -55,6 +75,10 @@ class Text:
     line: int
     text: str
 
+    @property
+    def end(self) -> int:
+        return self.line
+
 
 @dataclass
 class Heading:
@@ -62,13 +86,40 @@ class Heading:
     level: int
     text: str
 
+    @property
+    def end(self) -> int:
+        return self.line
 
-@dataclass
+
+@dataclass(eq=False)
 class Draft:
-    """Fields for one record, and the report line it was read from."""
+    """Fields for one record, the report line it was read from, and what the reader knows about it.
+
+    `ref` is the number or ID the report gives it ("1.1.2", "GW-01"); `merged_into` points at
+    the draft that took its fields when the report describes one thing twice; `link` is the
+    finding an action follows from, where the report says so.
+    """
 
     line: int
     data: dict[str, Any] = field(default_factory=dict)
+    ref: str | None = None
+    merged_into: Draft | None = None
+    link: Draft | None = None
+    names: str | None = None
+    """For an action: the finding reference its text ends with ('Issue 1.1.1'), until `link` is found."""
+    also: list[str] = field(default_factory=list)
+    """Other reports' 'file:line' that describe the same record (a summary and its detailed report)."""
+    origin: str = ""
+    """'row' for a finding read from a tracker table, which a detailed section may describe again."""
+    record: str | None = None
+    """The ID of the record the draft became, once planned."""
+
+    def final(self) -> Draft:
+        """The draft this one ended up in (itself unless merged)."""
+        draft = self
+        while draft.merged_into is not None:
+            draft = draft.merged_into
+        return draft
 
 
 @dataclass
@@ -84,10 +135,24 @@ Block = Item | Table | Code | Text | Heading
 
 @dataclass
 class Section:
-    """A top-level heading and every block up to the next one (sub-headings included)."""
+    """A heading, the blocks under it up to its first sub-heading, and its sub-sections."""
 
     heading: Heading
     blocks: list[Block] = field(default_factory=list)
+    children: list[Section] = field(default_factory=list)
+
+    @property
+    def end(self) -> int:
+        """The last line the section or any of its sub-sections holds."""
+        last = self.children[-1].end if self.children else 0
+        return max(last, self.blocks[-1].end if self.blocks else self.heading.line)
+
+    def flat(self) -> list[Block]:
+        """Every block below the heading, sub-headings included, in report order."""
+        out = list(self.blocks)
+        for child in self.children:
+            out += [child.heading, *child.flat()]
+        return out
 
 
 def _cells(line: str) -> list[str]:
@@ -103,6 +168,7 @@ def blocks(text: str) -> list[Block]:
     table: Table | None = None
     for number, raw in enumerate(text.splitlines(), start=1):
         if fence is not None:
+            fence.end = number
             if _FENCE.match(raw):
                 fence = None
             else:
@@ -110,6 +176,7 @@ def blocks(text: str) -> list[Block]:
             continue
         stripped = raw.strip()
         if table is not None and stripped.startswith("|"):
+            table.end = number
             if not _TABLE_SEPARATOR.match(stripped):
                 table.rows.append((number, _cells(stripped)))
             continue
@@ -126,34 +193,51 @@ def blocks(text: str) -> list[Block]:
             out.append(table)
         elif item := _ITEM.match(raw):
             indent, digits, body = item.groups()
-            out.append(Item(number, len(indent.expandtabs(4)), int(digits) if digits else None, body.strip()))
+            box = _CHECKBOX.match(body)
+            checked = None if box is None else box.group(1) != " "
+            text = body[box.end() :] if box else body
+            out.append(
+                Item(number, len(indent.expandtabs(4)), int(digits) if digits else None, text.strip(), 0, checked)
+            )
         elif raw[:1].isspace() and out and isinstance(out[-1], Item):
             out[-1].text += " " + stripped
+            out[-1].end = number
         else:
             out.append(Text(number, stripped))
     return out
 
 
-def sections(all_blocks: list[Block]) -> tuple[Heading | None, list[Block], list[Section]]:
-    """The title heading, the blocks before the first section, and the sections.
+def outline(all_blocks: list[Block]) -> tuple[Heading | None, list[Block], list[Section]]:
+    """The title heading (the first level-1 one), the blocks before the first other heading, and
+    the sections as a tree.
 
-    The title is the first level-1 heading; sections start at the shallowest heading level used
-    after it, so a report written with `#` sections and one written with `##` both split right.
+    A heading holds what follows it up to the next heading of its level or a shallower one, so a
+    report that starts its sections at `#`, `##` or `###` (or mixes them) nests right.
     """
     title = next((b for b in all_blocks if isinstance(b, Heading) and b.level == 1), None)
-    rest = [b for b in all_blocks if b is not title]
-    levels = [b.level for b in rest if isinstance(b, Heading)]
-    top = min(levels, default=2)
     preamble: list[Block] = []
-    found: list[Section] = []
-    for block in rest:
-        if isinstance(block, Heading) and block.level == top:
-            found.append(Section(block))
-        elif found:
-            found[-1].blocks.append(block)
+    top: list[Section] = []
+    stack: list[Section] = []
+    for block in all_blocks:
+        if block is title:
+            continue
+        if isinstance(block, Heading):
+            while stack and stack[-1].heading.level >= block.level:
+                stack.pop()
+            section = Section(block)
+            (stack[-1].children if stack else top).append(section)
+            stack.append(section)
+        elif stack:
+            stack[-1].blocks.append(block)
         else:
             preamble.append(block)
-    return title, preamble, found
+    return title, preamble, top
+
+
+def source(block: Block | Section, lines: list[str]) -> list[str]:
+    """The report's own lines a block (or a whole section) spans, as written."""
+    first = block.heading.line if isinstance(block, Section) else block.line
+    return lines[first - 1 : block.end]
 
 
 def unbold(text: str) -> str:

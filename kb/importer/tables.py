@@ -15,6 +15,7 @@ from kb.importer.mdblocks import Table, unbold, words
 
 
 class TableKind(StrEnum):
+    findings = "findings"
     nodes = "nodes"
     applications = "applications"
     images = "images"
@@ -26,6 +27,19 @@ class TableKind(StrEnum):
 
 
 COLUMNS: dict[TableKind, dict[str, tuple[str, ...]]] = {
+    TableKind.findings: {
+        "ref": ("#", "id", "no", "ref", "number", "issue #", "finding id", "issue id"),
+        "title": ("issue", "finding", "title", "problem", "vulnerability", "bug", "description", "summary"),
+        "paths": ("file", "files", "path", "location", "affected file", "affected files"),
+        "lines": ("line", "lines"),
+        "severity": ("severity", "sev", "risk", "criticality"),
+        "tags": ("category", "type", "area"),
+        "status": ("status", "state", "result"),
+        "components": ("component", "components", "service", "affected service"),
+        "root_cause": ("root cause", "cause"),
+        "fix": ("fix", "resolution", "remediation"),
+        "commits": ("commit", "commits", "fix commit"),
+    },
     TableKind.nodes: {
         "name": ("node", "nodes", "hostname", "node name", "name"),
         "ip": ("ip", "ip address", "address", "internal ip"),
@@ -63,10 +77,13 @@ COLUMNS: dict[TableKind, dict[str, tuple[str, ...]]] = {
     TableKind.remaining: {
         "title": ("item", "issue", "follow-up", "followup", "title", "what", "open item"),
         "impact": ("impact",),
-        "todo": ("action required", "action", "next step", "todo", "to do", "fix", "what to do"),
+        "todo": ("action required", "action", "next step", "todo", "to do", "fix", "what to do", "task"),
         "priority": ("priority", "prio"),
         "owner": ("owner", "assignee", "who"),
         "due": ("due", "deadline", "due date"),
+        "status": ("status", "state", "done"),
+        "finding": ("finding", "issue #", "finding id", "related finding", "related issue", "ref", "refs"),
+        "ref": ("#", "no", "id"),
     },
     TableKind.documentation: {
         "path": ("file", "path", "document", "doc", "files"),
@@ -79,12 +96,13 @@ COLUMNS: dict[TableKind, dict[str, tuple[str, ...]]] = {
 }
 SIGNATURES: dict[TableKind, tuple[tuple[str, ...], ...]] = {
     # every inner tuple must have one field present
+    TableKind.findings: (("title",), ("severity", "status", "paths", "tags", "root_cause")),
     TableKind.applications: (("sync", "health"),),
     TableKind.nodes: (("name",), ("role", "ip", "version", "cpu", "memory")),
     TableKind.volumes: (("size",), ("storage_class", "status")),
     TableKind.images: (("image",), ("tag_strategy", "service")),
     TableKind.domains: (("host",), ("status",)),
-    TableKind.remaining: (("title",), ("impact", "todo")),
+    TableKind.remaining: (("title", "todo"), ("impact", "todo")),
     TableKind.documentation: (("path",), ("changes",)),
     TableKind.commits: (("hash",), ("subject",)),
 }
@@ -94,7 +112,7 @@ _HEALTH = {h.lower(): h for h in ("Healthy", "Progressing", "Degraded", "Suspend
 
 def columns(header: list[str], kind: TableKind) -> dict[int, str]:
     """Column index to field name: exact header names first, then the header's first words."""
-    names = [words(cell) for cell in header]
+    names = [words(cell) or cell.strip() for cell in header]
     found: dict[int, str] = {}
     for exact in (True, False):
         for field, aliases in COLUMNS[kind].items():
@@ -136,14 +154,41 @@ def _cell(field: str, text: str, kind: TableKind, data: dict[str, Any], extras: 
     elif kind is TableKind.applications and field in ("sync", "health"):
         table = _SYNC if field == "sync" else _HEALTH
         data[field] = table.get(text.lower().replace(" ", "").replace("-", ""), text)
-    elif kind is TableKind.remaining and field in ("impact", "priority"):
-        mapped = values.impact(text) if field == "impact" else values.priority(text)
+    elif kind is TableKind.remaining and field in ("impact", "priority", "status"):
+        readers = {"impact": values.impact, "priority": values.priority, "status": values.action_status}
+        mapped = readers[field](text)
         if mapped:
             data[field] = mapped
         else:
             extras.append(f"{field.capitalize()}={text}")
+    elif kind is TableKind.findings and field != "title":
+        _finding_cell(field, text, data, extras)
     else:
         data[field] = text
+
+
+def _finding_cell(field: str, text: str, data: dict[str, Any], extras: list[str]) -> None:
+    """A tracker row's cell: paths with their lines, severities and statuses on kb's scale, tags."""
+    found: Any
+    if field in ("ref", "lines", "root_cause", "fix"):
+        found = text
+    elif field == "paths":
+        found = values.paths(text)
+    elif field == "severity":
+        found = values.severity(text) or values.severity_mark(text)
+        data["severity_word"] = text
+    elif field == "status":
+        found = values.status(text)
+    elif field == "tags":
+        found = [values.slug(text)]
+    elif field == "commits":
+        found = values.hashes(text)
+    else:
+        found = [part.strip() for part in text.split(",") if part.strip()]
+    if found:
+        data[field] = found
+    else:
+        extras.append(f"{field.capitalize()}={text}")
 
 
 def rows(table: Table, kind: TableKind) -> tuple[list[tuple[int, dict[str, Any]]], list[tuple[int, str]]]:

@@ -58,12 +58,43 @@ IMPACT_WORDS = {
     **dict.fromkeys(("placeholder", "reserved"), "placeholder"),
 }
 PRIORITY_WORDS = {
-    **dict.fromkeys(("p0", "p1", "urgent", "critical", "high"), "P1"),
-    **dict.fromkeys(("p2", "medium", "normal"), "P2"),
-    **dict.fromkeys(("p3", "low"), "P3"),
-    **dict.fromkeys(("p4", "someday", "nice to have"), "P4"),
+    **dict.fromkeys(("p0", "p1", "urgent", "critical", "high", "immediate", "immediately", "asap", "blocker"), "P1"),
+    **dict.fromkeys(("today", "this week", "before release", "before the release"), "P1"),
+    **dict.fromkeys(("p2", "medium", "normal", "short term", "short-term", "this sprint", "next sprint", "soon"), "P2"),
+    **dict.fromkeys(("p3", "low", "medium term", "medium-term", "later", "backlog", "next quarter"), "P3"),
+    **dict.fromkeys(("p4", "someday", "nice to have", "long term", "long-term", "future"), "P4"),
 }
-_OUTCOME = {"green": "GREEN", "yellow": "YELLOW", "amber": "YELLOW", "red": "RED"}
+SEVERITY_MARKS = {
+    "\U0001f534": "critical",  # red circle
+    "\u203c\ufe0f": "critical",
+    "\U0001f7e0": "high",  # orange circle
+    "\u2757": "high",
+    "\U0001f7e1": "medium",  # yellow circle
+    "\u26a0\ufe0f": "medium",  # warning sign
+    "\u26a0": "medium",
+    "\U0001f7e2": "low",  # green circle
+    "\U0001f535": "info",  # blue circle
+}
+"""Emoji that reports use as severity badges, on kb's scale."""
+STATUS_WORDS = {
+    **dict.fromkeys(("resolved", "fixed", "closed", "done", "complete", "completed", "addressed"), "resolved"),
+    **dict.fromkeys(("\u2705", "\u2714\ufe0f", "\u2714", "\u2713", "\u2611\ufe0f", "\u2611"), "resolved"),
+    **dict.fromkeys(("open", "new", "unresolved", "todo", "to do", "pending", "in progress", "not fixed"), "open"),
+    **dict.fromkeys(("not started", "investigating", "reopened", "\u274c", "\U0001f6a7", "\u23f3"), "open"),
+    **dict.fromkeys(("mitigated", "partially fixed", "partial fix", "workaround", "worked around"), "mitigated"),
+    **dict.fromkeys(("wontfix", "won't fix", "will not fix", "accepted", "risk accepted", "not a bug"), "wontfix"),
+}
+"""Finding statuses in report words and marks (NEW, FIXED, ✅, ✓ ...), on kb's scale."""
+ACTION_STATUS = {"resolved": "done", "open": "open", "mitigated": "open", "wontfix": "dropped"}
+ACTION_WORDS = {**dict.fromkeys(("dropped", "cancelled", "canceled", "obsolete", "won't do"), "dropped")}
+OUTCOME_WORDS = {
+    **dict.fromkeys(("green", "\U0001f7e2", "all clear", "healthy", "pass", "passed", "passing"), "GREEN"),
+    **dict.fromkeys(
+        ("yellow", "amber", "\U0001f7e1", "\u26a0\ufe0f", "\u26a0", "warning", "needs attention"), "YELLOW"
+    ),
+    **dict.fromkeys(("at risk", "partially ready", "conditional"), "YELLOW"),
+    **dict.fromkeys(("red", "\U0001f534", "\u274c", "fail", "failed", "failing", "blocked", "not ready"), "RED"),
+}
 _DURATION = re.compile(
     r"^(?:~|about\s+|over\s+|>\s*)?\d+(?:\.\d+)?\+?\s*(?:min(?:ute)?s?|h(?:ou)?rs?|hours?|days?|weeks?|months?)\b", re.I
 )
@@ -123,13 +154,57 @@ def impact(text: str) -> str | None:
     return IMPACT_WORDS.get(_key(text).replace(" ", "-")) or IMPACT_WORDS.get(_key(text))
 
 
+class Words:
+    """The words and marks a report may use for the values of one field, found as whole words.
+
+    Longer phrases are tried first, so 'not fixed' is not read as 'fixed'.
+    """
+
+    def __init__(self, table: dict[str, str]):
+        self.table = table
+        keys = sorted(table, key=len, reverse=True)
+        parts = [rf"(?<![\w'-]){re.escape(k)}(?![\w'-])" if k[:1].isalnum() else re.escape(k) for k in keys]
+        self.pattern = re.compile("|".join(parts), re.I)
+
+    def first(self, text: str) -> str | None:
+        """The value of the earliest word or mark `text` names, if any."""
+        match = self.pattern.search(text)
+        return self.table[match.group(0).lower()] if match else None
+
+
+_OUTCOMES = Words(OUTCOME_WORDS)
+_COLOURS = Words({k: v for k, v in OUTCOME_WORDS.items() if k in ("green", "yellow", "amber", "red")})
+_STATUSES = Words(STATUS_WORDS)
+_ACTION_STATUSES = Words({**STATUS_WORDS, **ACTION_WORDS})
+_MARKS = Words(SEVERITY_MARKS)
+_PRIORITIES = Words(PRIORITY_WORDS)
+
+
+def outcome(text: str, verdict: bool = True) -> str | None:
+    """GREEN, YELLOW or RED from the first colour, mark or (with `verdict`) verdict word
+    ('NEEDS ATTENTION', 'FAILING'); without it, only a colour named outright counts."""
+    return (_OUTCOMES if verdict else _COLOURS).first(text)
+
+
+def status(text: str) -> str | None:
+    """A finding status from the first status word or mark in `text` ('✅ RESOLVED', 'NEW', 'Fixed')."""
+    return _STATUSES.first(text)
+
+
+def action_status(text: str) -> str | None:
+    """An action status: done, open or dropped, from the same words (and 'cancelled', 'obsolete')."""
+    found = _ACTION_STATUSES.first(text)
+    return ACTION_STATUS.get(found, found) if found else None
+
+
+def severity_mark(text: str) -> str | None:
+    """The severity an emoji badge in `text` stands for (🔴 critical, 🟠 high, 🟡 or ⚠️ medium, ...)."""
+    return _MARKS.first(text)
+
+
 def priority(text: str) -> str | None:
-    return PRIORITY_WORDS.get(_key(text).replace(" ", "")) or PRIORITY_WORDS.get(_key(text))
-
-
-def outcome(text: str) -> str | None:
-    match = re.search(r"\b(green|yellow|amber|red)\b", text, re.I)
-    return _OUTCOME[match.group(1).lower()] if match else None
+    """The priority the first priority word of `text` names ('Immediate (before the beta)' -> P1)."""
+    return _PRIORITIES.first(text)
 
 
 def is_duration(text: str) -> bool:
@@ -180,6 +255,46 @@ def scope(text: str) -> dict[str, Any]:
 def counts(text: str) -> dict[str, int]:
     """'79 Running, 12 Completed, 0 CrashLoopBackOff' as {'Running': 79, ...}."""
     return {word: int(number) for number, word in re.findall(r"(\d+)\s+([A-Za-z][\w-]*)", text)}
+
+
+_PATH = re.compile(
+    r"(?<![\w@~./+-])((?:[\w@~.+-]+/)+[\w@~.+-]*|[\w@~+-]+(?:\.[\w+-]+)*\.[A-Za-z][\w+-]{0,9})"
+    r"(?:(?::|#L)(\d+)(?:\s*[-\u2013]\s*L?(\d+))?)?(?![\w/])"
+)
+_LINES = re.compile(r"^\s*\(?\s*(?:lines?|l\.?)?\s*(\d+)(?:\s*[-\u2013]\s*(\d+))?\s*\)?", re.I)
+
+
+def lines(text: str) -> str | None:
+    """'42', '40-55', 'lines 40-55' or '(line 42)' as '42' or '40-55'; None if it names no line."""
+    match = _LINES.match(text)
+    if match is None or text[match.end() :].strip(" .,;"):
+        return None
+    return f"{match.group(1)}-{match.group(2)}" if match.group(2) else match.group(1)
+
+
+def paths(text: str) -> list[str]:
+    """The file paths a 'File:' value names, with their lines: 'src/a.ts:42', 'src/b.ts:40-55'.
+
+    Paths are told by a slash or an extension ('k8s/kyverno/', 'main.go'); a line range follows
+    as ':40-55', '#L40-L55' or '(lines 40-55)'.
+    """
+    found: list[str] = []
+    for match in _PATH.finditer(text.replace("`", " ")):
+        path, start, end = match.groups()
+        if re.fullmatch(r"v?[\d.]+", path) or path in ("e.g.", "i.e."):
+            continue
+        if start is None:
+            start_end = lines(text.replace("`", " ")[match.end() :].split(",")[0])
+            span = start_end
+        else:
+            span = f"{start}-{end}" if end else start
+        found.append(f"{path}:{span}" if span else path)
+    return list(dict.fromkeys(found))
+
+
+def slug(text: str) -> str:
+    """A tag made of words: 'Input Validation' -> 'input-validation'."""
+    return "-".join(re.findall(r"[a-z0-9]+(?:\.[a-z0-9]+)*", text.lower().replace("`", "")))
 
 
 def hashes(text: str) -> list[str]:

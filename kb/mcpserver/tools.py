@@ -17,10 +17,10 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from kb import speed
 from kb.author import closing, create
 from kb.check.diagnostics import Diagnostic, Stopped
 from kb.fulltext import ranking, results
-from kb.fulltext.index import use_listing
 from kb.pipeline import gate
 from kb.records.models import KIND_NAME, ActionStatus, CommitRefText, Evidence, FindingStatus, Severity
 from kb.records.schemas import new_record_schema
@@ -107,7 +107,7 @@ class Workspace:
     def __init__(self, config: Config):
         self.config = config
         self._watch: WatchedListing | None = None
-        self._watchable = True
+        self._watchable = speed.enabled()  # the listing is speed machinery: KB_NO_SPEED=1 lists every time
 
     def search(self, query: str, filters: ranking.Filters, limit: int) -> ranking.SearchResult:
         """`ranking.search`, handed the watched listing of the records folder when there is one."""
@@ -116,9 +116,8 @@ class Workspace:
                 self._watch = WatchedListing(self.config.records)
             except OSError:  # no inotify, or no records folder yet: every search lists the folders
                 self._watchable = False
-        if self._watch is not None:
-            use_listing(self.config.records, *self._watch.current())
-        return ranking.search(self.config.cache, self.config.records, query, filters, limit)
+        listing = self._watch.current() if self._watch is not None else None
+        return ranking.search(self.config.cache, self.config.records, query, filters, limit, listing)
 
     def close(self) -> None:
         if self._watch is not None:

@@ -21,7 +21,9 @@ import yaml
 from kb.publish.charts import bar_chart
 from kb.publish.relations import Relations, page_path
 from kb.records.models import Action, ActionStatus, Audit, Finding, Lesson, Priority, Record, Severity
+from kb.rendering.htmlcheck import check_pages
 from kb.report import figures as kbstats
+from kb.store.layout import mkdocs_file
 from kb.store.loader import KnowledgeBase
 
 INDEX_PAGES = {
@@ -226,7 +228,8 @@ class Site:
 def generate(
     kb: KnowledgeBase, env: jinja2.Environment, rendered: dict[str, str], today: dt.date | None = None
 ) -> Site:
-    """Every page of the site, the rendered documents included at their own paths."""
+    """Every page of the site, the rendered documents included at their own paths; Stopped (E604)
+    if any would carry HTML outside the allow-list (kb/rendering/htmlcheck.py), before any is written."""
     pages = Pages(kb, env, today)
     reports = _report_paths(kb, rendered)
     unindexed = front_matter(None)  # kb writes their search entries (`kb.publish.searchindex.document`)
@@ -246,4 +249,5 @@ def generate(
     report_set = set(reports.values())
     documents = [(_document_title(p, t), p) for p, t in sorted(rendered.items()) if p not in report_set]
     out.update(pages.indexes(documents))
+    check_pages(kb, out, "site", mkdocs_file(kb.config.root))
     return Site(out, records, dict(rendered))

@@ -101,5 +101,5 @@ def finish(index_file: Path, entries: list[dict[str, Any]]) -> int:
     data = json.loads(index_file.read_text(encoding="utf-8"))
     data["docs"] = [*data.get("docs", []), *entries]
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    replace_atomic(index_file, text)
+    replace_atomic(index_file, text, durable=False)
     return len(text.encode("utf-8"))

@@ -28,9 +28,9 @@ from kb.publish import pages as site_pages
 from kb.rendering.jinjaenv import environment
 from kb.store import ownership
 from kb.store.config import CONFIG_NAME, Config, position
+from kb.store.layout import mkdocs_file
 from kb.store.loader import KnowledgeBase, relative
 
-MKDOCS_NAME = "mkdocs.yml"
 MARKER = ownership.FOLDER_MARKER
 BUILT_BY_MKDOCS = ("index.html", "sitemap.xml")
 """Files every MkDocs build writes: a folder holding them is a site built before kb marked its sites."""
@@ -38,8 +38,6 @@ FOREIGN_SITE = (
     "{folder!r} holds files kb did not build (no .kb-generated file, and no site MkDocs built), and MkDocs deletes"
     " everything in the site folder before it builds: set [site] site_dir to a new or empty folder"
 )
-PACKAGE_MKDOCS = Path(__file__).parent.parent / MKDOCS_NAME
-SOURCE_MKDOCS = Path(__file__).parent.parent.parent / MKDOCS_NAME
 
 
 @dataclass(frozen=True)
@@ -51,14 +49,6 @@ class SiteResult:
     build_seconds: float
     search_index_bytes: int
     site_dir: Path
-
-
-def mkdocs_file(config: Config) -> Path:
-    """The knowledge base's own mkdocs.yml, else the one that ships with kb."""
-    own = config.root / MKDOCS_NAME
-    if own.is_file():
-        return own
-    return PACKAGE_MKDOCS if PACKAGE_MKDOCS.is_file() else SOURCE_MKDOCS
 
 
 def write_docs(folder: Path, pages: dict[str, str]) -> None:
@@ -107,7 +97,7 @@ def mkdocs_config(config: Config, site_dir: Path, strict: bool) -> Any:
     from mkdocs.config import load_config
 
     return load_config(
-        config_file=str(mkdocs_file(config)),
+        config_file=str(mkdocs_file(config.root)),
         docs_dir=str(config.site_docs),
         site_dir=str(site_dir),
         strict=strict,
@@ -191,7 +181,7 @@ def serve(config: Config, host: str, port: int, rebuild: Callable[[Path], None])
 
         rebuild(site_dir)
         server = LiveReloadServer(builder=rebuild_while_serving, host=host, port=port, root=str(site_dir))
-        for watched in (config.records, config.templates, mkdocs_file(config)):
+        for watched in (config.records, config.templates, mkdocs_file(config.root)):
             if watched.exists():
                 server.watch(str(watched))
         try:

@@ -104,9 +104,10 @@ def nested_model(info: FieldInfo) -> type[BaseModel] | None:
 def form_fields(model: type[Record]) -> list[FormField]:
     """Every scalar or list-of-scalar field of `model`, nested mappings flattened, `id` left out.
 
-    A mapping the record requires (an action's `source`, an audit's `scope`) is flattened to its
-    own field names (`--audit`, `--nodes`); an optional one keeps its name as a prefix
-    (`--evidence-note`, `--handover-title`) so that no two flags collide.
+    A mapping the record requires (an action's `source`) is flattened to its own field names
+    (`--audit`), and so is an optional one whose names are all free (an audit's `scope`:
+    `--description`, `--nodes`); any other keeps its name as a prefix (`--evidence-note`,
+    `--handover-title`) so that no two flags collide.
     """
     result: list[FormField] = []
     for name in field_order(model):
@@ -123,9 +124,14 @@ def form_fields(model: type[Record]) -> list[FormField]:
         if form is not None:
             result.append(form)
     taken = {form.flag for form in result}
+    free = {
+        name
+        for name in {form.path[0] for form in result if len(form.path) == 2}
+        if all(_flag(f.path[1:], f.many) not in taken for f in result if f.path[0] == name and len(f.path) == 2)
+    }
     final = []
     for form in result:
-        if len(form.path) == 2 and model.model_fields[form.path[0]].is_required():
+        if len(form.path) == 2 and (model.model_fields[form.path[0]].is_required() or form.path[0] in free):
             short = _flag(form.path[1:], form.many)
             if short not in taken:
                 form = replace(form, flag=short)

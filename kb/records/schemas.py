@@ -68,7 +68,7 @@ def write_schemas(folder: Path) -> list[Path]:
         path = folder / f"{kind}.json"
         text = schema_text(kind)
         if not path.exists() or path.read_text(encoding="utf-8") != text:
-            replace_atomic(path, text)
+            replace_atomic(path, text, durable=False)  # derived from the models: `kb schema` writes them again
             written.append(path)
     return written
 

@@ -1,11 +1,15 @@
 """The one escaping filter: record text placed into Markdown can show, never act.
 
 Code spans (`like this`) pass through as written, since Markdown shows their content
-literally; a fence that would run something (mermaid, attribute lists) becomes a plain text
-block. Elsewhere anything that could open an HTML tag, a link, an attribute list, an
-entity, emphasis or a block (heading, list, quote, fence, rule) is escaped, so a record cannot
-inject markup, script or a `javascript:` link, nor restructure the document around it.
-Table cells also get their pipes and line breaks made safe.
+literally, but on one line: a span Markdown would end at a blank line or a block that starts
+inside it (a heading, a quote, an HTML block) would leave the rest of it raw. A fenced block
+becomes a block of its own, between blank lines and fenced longer than any backtick run in
+it, so wherever the value stands the fence opens and closes where the filter says; one that
+would run something (mermaid, attribute lists) becomes a plain text block. Elsewhere anything
+that could open an HTML tag, a code span (a lone backtick would pair with one beside the value),
+a link, an attribute list, an entity, emphasis or a block (heading, list, quote, fence, rule,
+admonition) is escaped, so a record cannot inject markup, script or a `javascript:` link, nor
+restructure the document around it. Table cells also get their pipes and line breaks made safe.
 """
 
 from __future__ import annotations
@@ -18,18 +22,20 @@ _TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
 _LINK_TARGET = re.compile(r"\]\s*([(\[])")
 _UNSAFE_SCHEME = re.compile(r"\b(javascript|vbscript|data)\s*:", re.IGNORECASE)
 _EMPHASIS = re.compile(r"[*~]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
-_FENCE_OPENER = re.compile(r"^(`{3,})([^\n`]*)(?=\n)")
+_FENCE_OPENER = re.compile(r"^(`{3,})([^\n`]*)\n")
 _PLAIN_INFO = re.compile(r"[A-Za-z0-9_+#-]*")
 _CUSTOM_FENCES = {"mermaid"}
 """Fence names mkdocs.yml turns into something other than code."""
 _BACKTICKS = re.compile(r"`+")
 _BRACKET = re.compile(r"(?<!\\)([\[\]])")
 """A bracket not yet escaped: inside a link's text it would end the link early."""
-# a line that starts like a heading, quote, list, fence, rule, table or link definition
-_BLOCK_START = re.compile(r"(?m)^(#|>|\[|\||`{3,}|[-=+](?=[\s=+-]|$)|\d+(?=[.)](?:\s|$)))")
+# a line that starts like a heading, quote, list, fence, rule, table, link definition or admonition
+_BLOCK_START = re.compile(r"(?m)^(#|>|\[|\||`{3,}|!{3}|[-=+](?=[\s=+-]|$)|\d+(?=[.)](?:\s|$)))")
+_LINE_BREAKS = re.compile(r"\s*\n\s*")
+_BLANK_LINES = re.compile(r"\n{3,}")
 
 
-_PROSE_SPECIAL = {False: re.compile(r"[\\&<\]{*~_:]"), True: re.compile(r"[\\|&<\]{*~_:]")}
+_PROSE_SPECIAL = {False: re.compile(r"[\\`&<\]{*~_:]"), True: re.compile(r"[\\`|&<\]{*~_:]")}
 """A character some step of `_escape_prose` changes (a colon may end an unsafe scheme); prose or
 cell text without one passes through unchanged."""
 
@@ -38,6 +44,7 @@ def _escape_prose(text: str, cell: bool) -> str:
     if not _PROSE_SPECIAL[cell].search(text):
         return text
     text = text.replace("\\", "\\\\")
+    text = text.replace("`", "\\`")  # a backtick no span pairs here could pair with one beside the value
     if cell:
         text = text.replace("|", "\\|")
     text = text.replace("&", "&amp;")
@@ -49,17 +56,23 @@ def _escape_prose(text: str, cell: bool) -> str:
     return text
 
 
-def _fence_info(match: re.Match[str]) -> str:
-    """A fenced block's info string kept only when it names a plain language, never a custom fence."""
-    info = match.group(2).strip()
+def _fence(span: str, opener: re.Match[str]) -> str:
+    """A fenced block from record text as a block of its own: after a blank line, whatever precedes
+    it; fenced longer than any backtick run inside, so no line of it can close it early; with its
+    info string only when that names a plain language, never a custom fence (mermaid)."""
+    body = span[opener.end() : -len(opener.group(1))].removesuffix("\n")
+    info = opener.group(2).strip()
     plain = _PLAIN_INFO.fullmatch(info) and info.lower() not in _CUSTOM_FENCES
-    return match.group(1) + (info if plain else "text")
+    fence = "`" * max([3, *(len(run) + 1 for run in _BACKTICKS.findall(body))])
+    return f"\n\n{fence}{info if plain else 'text'}\n{body}\n{fence}\n\n"
 
 
 def _escape_code(span: str, cell: bool) -> str:
-    # a fenced block is shown as code; a custom fence (mermaid) or attribute list would act instead
-    if span.startswith("```"):
-        span = _FENCE_OPENER.sub(_fence_info, span)
+    """A code span kept on one line (Markdown shows a line break in one as a space), or a fence."""
+    opener = None if cell else _FENCE_OPENER.match(span)
+    if opener:
+        return _fence(span, opener)
+    span = _LINE_BREAKS.sub(" ", span)
     return span.replace("|", "\\|") if cell else span
 
 
@@ -95,15 +108,25 @@ def _escape_text(text: str, cell: bool) -> str:
     if _plain(text) and (cell or not _BLOCK_START.match(text.strip())):
         return text.strip()
     text = _lines(text, cell)
-    out, pos = [], 0
+    out, pos = [""], 0
     for match in _CODE_SPAN.finditer(text):
-        out.append(_escape_prose(text[pos : match.start()], cell))
+        out.append(_escape_prose_block(text[pos : match.start()], cell, pos == 0 or out[-1].endswith("\n")))
         out.append(_escape_code(match.group(0), cell))
         pos = match.end()
-    out.append(_escape_prose(text[pos:], cell))
+    out.append(_escape_prose_block(text[pos:], cell, pos == 0 or out[-1].endswith("\n")))
+    return "".join(out) if cell else _BLANK_LINES.sub("\n\n", "".join(out))
+
+
+def _escape_prose_block(text: str, cell: bool, at_line_start: bool) -> str:
+    """Prose escaped, and so are the lines in it that would start a block: every line after a
+    line break, and its first only if it starts one (text after a code span does not)."""
+    text = _escape_prose(text, cell)
     if cell:
-        return "".join(out)
-    return _BLOCK_START.sub(_escape_block, "".join(out))
+        return text
+    if at_line_start:
+        return _BLOCK_START.sub(_escape_block, text)
+    first, newline, rest = text.partition("\n")
+    return first + newline + _BLOCK_START.sub(_escape_block, rest)
 
 
 def _escape_block(match: re.Match[str]) -> str:

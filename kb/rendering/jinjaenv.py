@@ -7,8 +7,6 @@ so a run compiles only templates that changed.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
 import traceback
 from functools import cache
@@ -19,6 +17,7 @@ import jinja2
 
 from kb.check.diagnostics import Code, Diagnostic
 from kb.rendering import escape, views
+from kb.speed import filecache
 from kb.store.layout import default_templates
 
 OPTIONS: dict[str, Any] = {
@@ -32,26 +31,25 @@ COMPILED = "templates"
 """The folder under kb's cache that holds compiled templates."""
 
 
-class CompiledTemplates(jinja2.FileSystemBytecodeCache):
-    """Compiled templates kept between runs, each used only while its source, Jinja's version
-    and the environment's OPTIONS are those it was compiled with (Jinja adds Python's version).
-    A cache that cannot be written costs only the compile."""
+class CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled templates kept between runs, one cache file each (kb.speed.filecache), each used
+    only while its source (by checksum) and the cache key (kb's code and libraries, Jinja's
+    version among them, and the environment's OPTIONS) are those it was compiled with."""
 
     def __init__(self, directory: Path, options: dict[str, Any]) -> None:
-        super().__init__(str(directory))
-        self.key = f"{jinja2.__version__}\0{sorted((k, repr(v)) for k, v in options.items())}\0"
+        self.directory = directory
+        self.key = filecache.key("compiled templates", *(f"{k}={v!r}" for k, v in sorted(options.items())))
 
-    def get_source_checksum(self, source: str) -> str:
-        return super().get_source_checksum(self.key + source)
+    def _file(self, bucket: jinja2.bccache.Bucket) -> Path:
+        return self.directory / f"{bucket.key}.marshal"
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        with contextlib.suppress(OSError):
-            super().load_bytecode(bucket)
+        stored = filecache.read(self._file(bucket), self.key)
+        if stored is not None and stored[0] == bucket.checksum:
+            bucket.code = stored[1]
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        with contextlib.suppress(OSError):
-            os.makedirs(self.directory, exist_ok=True)
-            super().dump_bytecode(bucket)
+        filecache.write(self._file(bucket), self.key, (bucket.checksum, bucket.code))
 
 
 @cache

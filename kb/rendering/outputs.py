@@ -23,6 +23,7 @@ from kb.speed.forks import fork_map, workers_for
 from kb.store import ownership
 from kb.store.atomic import write_batch
 from kb.store.config import Config, Output, position
+from kb.store.layout import mkdocs_file
 from kb.store.settings import AUDIT_PLACEHOLDER
 
 if TYPE_CHECKING:
@@ -93,11 +94,14 @@ def render_documents(kb: KnowledgeBase, extra: Mapping[str, Any] | None = None) 
     `by_audit` mapping of audit ID to a dict adds context for that audit's documents only, and
     `agent` (kb/rendering/agentview.py) is held to each output's `max_bytes`.
     The documents are independent, so a large knowledge base renders them on all cores.
-    Raises Stopped (E603) when a template fails, E601 when an agent context cannot fit its budget.
+    Raises Stopped (E603) when a template fails, E601 when an agent context cannot fit its budget,
+    and E604 when a document or region would carry HTML outside the allow-list
+    (kb/rendering/htmlcheck.py): the last step before any is written.
     """
     import jinja2
 
     from kb.rendering.agentview import AgentContext, AgentLists, within
+    from kb.rendering.htmlcheck import check_pages
     from kb.rendering.jinjaenv import environment, render_text, template_error
     from kb.rendering.views import KnowledgeView
 
@@ -142,6 +146,8 @@ def render_documents(kb: KnowledgeBase, extra: Mapping[str, Any] | None = None) 
             parts[(path, output.region)] = text
         elif isinstance(text, str):
             documents[path] = text
+    named = {f"{path} (region {name})": text for (path, name), text in parts.items()}
+    check_pages(kb, {**documents, **named}, "render", mkdocs_file(config.root))
     return Rendered(dict(sorted(documents.items())), parts)
 
 
@@ -330,7 +336,7 @@ def write_outputs(
             result.removed.append(relative)
     if check:
         return result
-    write_batch((), [(targets[relative], planned.files[relative]) for relative in result.written])
+    write_batch((), [(targets[relative], planned.files[relative]) for relative in result.written], durable=False)
     for relative in result.removed:
         (base / relative).unlink(missing_ok=True)
     if elsewhere:

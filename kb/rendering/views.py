@@ -50,9 +50,11 @@ def label(value: object) -> str:
 
 
 def source_position(record: Record) -> tuple[str, int]:
-    """Where an imported record was in its source report, so imports keep the report's order."""
-    source, _, line = (record.imported_from or "").rpartition(":")
-    return (source, int(line)) if line.isdigit() else (record.imported_from or "", 0)
+    """Where an imported record was in its source report, so imports keep the report's order
+    (the first place, when reports of one run described it twice: 'a.md:12; b.md:40')."""
+    first = (record.imported_from or "").split("; ")[0]
+    source, _, line = first.rpartition(":")
+    return (source, int(line)) if line.isdigit() else (first, 0)
 
 
 def date_range(start: dt.date, end: dt.date | None) -> str:
@@ -70,6 +72,8 @@ def date_range(start: dt.date, end: dt.date | None) -> str:
 def scope_counts(audit: Audit) -> str:
     """The scope's counts in words: '2-node k3s cluster, 19 namespaces, 28 domains, 13 ArgoCD apps'."""
     scope = audit.scope
+    if scope is None:
+        return ""
     parts = []
     if scope.nodes is not None:
         parts.append(" ".join(p for p in (f"{scope.nodes}-node", scope.cluster, "cluster") if p))

@@ -1,5 +1,11 @@
 """The `kb` command's side of the daemon: hand a quick command to it, or say there is none.
 
+The daemon runs only when asked for: `kb daemon start`, or KB_DAEMON=on (or a daemon's name),
+with which the first quick command starts it. A quick command uses a daemon that is running
+and otherwise runs itself, starting nothing; finding that none runs takes about 2 ms (naming
+the daemon from kb's files, importing _socket, one connection attempt). KB_DAEMON=off never
+uses one.
+
 This runs before every `kb` command, so it imports little: `_socket` rather than `socket`
 (which loads `selectors`), and marshal rather than json (both ends are the same user's same
 Python and kb, which the socket's name and a peer check ensure).
@@ -12,6 +18,8 @@ import marshal
 import os
 import signal
 import sys
+
+from kb.speed import enabled as speed_enabled
 
 TYPE_CHECKING = False  # as typing's, without importing typing (5 ms) before every command
 if TYPE_CHECKING:
@@ -28,6 +36,11 @@ TERMINAL_OPTIONS = ("--edit", "-e", "--from", "--interactive", "-i")
 
 STARTUP_ENVIRONMENT = ("PYTHONIOENCODING", "PYTHONUTF8", "LC_ALL", "LC_CTYPE", "LANG")
 """Variables that set how Python starts (its stdio encoding): a daemon serves only its own."""
+
+OFF = frozenset({"off", "0", "no", "false"})
+"""KB_DAEMON values that mean no daemon at all (the usual ways of saying no, so none starts)."""
+ON = frozenset({"on", "1", "yes", "true"})
+"""KB_DAEMON values that mean the default daemon, started by the first quick command."""
 
 
 def served(argv: list[str]) -> int | None:
@@ -49,9 +62,16 @@ def served(argv: list[str]) -> int | None:
 
 
 def start_for(argv: list[str]) -> None:
-    """Start a daemon in the background if it would have run this command and none answers."""
-    if _daemon_can_run(argv):
+    """Start a daemon in the background if KB_DAEMON asks for one (`on`, or a daemon's name),
+    it would have run this command, and none answers."""
+    if _asked_for() and _daemon_can_run(argv):
         start()
+
+
+def _asked_for() -> bool:
+    """Whether KB_DAEMON asks quick commands to start a daemon: `on` or a daemon's name; unset, no."""
+    value = os.environ.get("KB_DAEMON", "").lower()
+    return value != "" and value not in OFF
 
 
 def start() -> None:
@@ -116,7 +136,7 @@ def control(op: str) -> dict[str, Any] | None:
 
 
 def _daemon_can_run(argv: list[str]) -> bool:
-    if not argv or argv[0] not in SERVED:
+    if not argv or argv[0] not in SERVED or not speed_enabled():  # KB_NO_SPEED: no daemon asked or started
         return False
     if argv[0] != "new":
         return True
@@ -170,13 +190,16 @@ def _run(sock: _socket.socket, argv: list[str]) -> int | None:
 def address() -> bytes | None:
     """The abstract socket name of the daemon for this user, Python and kb code; None when off.
 
+    KB_DAEMON unset or `on` name the default daemon, any other value but `off` a separate one.
     The name changes whenever kb's code, the installed packages, the interpreter or how it starts
     change, so a daemon never serves code older than the `kb` asking: it is just not found,
     and ends when idle.
     """
     name = os.environ.get("KB_DAEMON", "")
-    if name == "off" or sys.platform != "linux":
+    if name.lower() in OFF or sys.platform != "linux":
         return None
+    if name.lower() in ON:
+        name = ""
     import zlib
 
     package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -190,10 +213,12 @@ def address() -> bytes | None:
     for entry in sys.path[1:]:  # [0] is the script's folder or the working one, not an install
         if entry and entry != os.path.dirname(package):
             facts.append(f"{entry} {_mtime(entry)}")
+    from kb.speed.filecache import code_digest  # the caches' digest of kb's code: one digest for both
+
     try:
-        facts += _code(package)
+        facts.append(code_digest())
     except OSError:
-        return None  # kb's own files cannot be listed: run without a daemon
+        return None  # kb's own files cannot be read: run without a daemon
     blob = "\0".join(facts).encode("utf-8", "surrogateescape")
     return f"\0kb-daemon-{os.getuid()}-{zlib.crc32(blob):08x}{zlib.adler32(blob):08x}".encode()
 
@@ -205,17 +230,13 @@ def _mtime(path: str) -> int:
         return 0
 
 
-def _code(folder: str) -> list[str]:
-    """Each Python file under `folder` with its mtime and size (a changed file changes them)."""
-    facts = []
-    with os.scandir(folder) as entries:
-        for entry in entries:
-            if entry.name.endswith(".py"):
-                st = entry.stat()
-                facts.append(f"{entry.path} {st.st_mtime_ns} {st.st_size}")
-            elif entry.is_dir() and entry.name != "__pycache__":
-                facts += _code(entry.path)
-    return sorted(facts)
+def fresh_address() -> bytes | None:
+    """`address()` made again from kb's files as they are now, for a daemon that has run a while."""
+    from kb.speed.filecache import code_digest
+
+    code_digest.cache_clear()
+    address.cache_clear()
+    return address()
 
 
 def peer_uid(sock: _socket.socket | socket.socket) -> int:

@@ -1,10 +1,14 @@
 """The daemon process: import the quick verbs once, then fork a worker for each command.
 
-Started by `kb` in the background (`python -m kb.speed.daemon_server`, see client.start). It binds
-the abstract socket named by `client.address()`; if another daemon holds it, it exits. Each
-request is served by a forked worker that takes the caller's stdin, stdout, stderr, working
-folder, umask and environment, runs `kb ARGV` as `kb` would, and sends back the exit status.
-The daemon itself only accepts, answers `status` and `stop`, and keeps search listings.
+Started in the background (`python -m kb.speed.daemon_server`, see client.start) by `kb daemon
+start`, or by a quick command when KB_DAEMON asks for one; it stops after IDLE_SECONDS unused
+(KB_DAEMON_IDLE). It binds the abstract socket named by `client.address()`; if another daemon
+holds it, it exits. Each request is served by a forked worker that takes the caller's stdin,
+stdout, stderr, working folder, umask and environment, runs `kb ARGV` as `kb` would, and sends
+back the exit status. The daemon itself only accepts, answers `status` and `stop`, and keeps
+search listings: it watches each records folder it searched (kb/speed/watch.py) and hands the
+search it forks that folder's current listing, so the search need not list and stat every
+record file.
 """
 
 from __future__ import annotations
@@ -23,10 +27,10 @@ import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kb.speed.daemon_client import SERVED, address, peer_uid
+from kb.speed.daemon_client import SERVED, address, fresh_address, peer_uid
 
 if TYPE_CHECKING:
-    from kb.fulltext.index import OnDisk
+    from kb.fulltext.index import Listing
     from kb.speed.watch import WatchedListing
 
 PRELOAD = (
@@ -70,14 +74,13 @@ class Daemon:
         self.started = time.time()
         self.served = 0
         self.last_used = time.monotonic()
-        self.listings: dict[Path, WatchedListing] = {}
+        self.watched: dict[Path, WatchedListing] = {}
 
     def loop(self) -> None:
         """Serve until no command came for `idle` seconds, told to stop, or kb's code changes."""
         while time.monotonic() - self.last_used < self.idle:
             if not select.select([self.server], [], [], min(self.idle, RECHECK_SECONDS))[0]:
-                address.cache_clear()
-                if address() != self.name:
+                if fresh_address() != self.name:
                     return  # kb was changed or upgraded: no `kb` will ask this daemon again
                 continue
             conn, _ = self.server.accept()
@@ -111,27 +114,26 @@ class Daemon:
             "started": self.started,
             "served": self.served,
             "idle_timeout": self.idle,
-            "watching": [str(records) for records in self.listings],
+            "watching": [str(records) for records in self.watched],
         }
 
     def fork(self, conn: socket.socket, request: dict[str, Any], fds: list[int]) -> None:
         self.served += 1
         self.last_used = time.monotonic()
-        listing = self.listing(request) if request["argv"][:1] == ["search"] else None
+        listings = self.listings_for(request) if request["argv"][:1] == ["search"] else {}
         if os.fork() == 0:
             self.server.close()
-            if listing is not None:
-                from kb.fulltext.index import use_listing
-
-                use_listing(*listing)
-            status = work(conn, request, fds)
+            status = work(conn, request, fds, listings)
             os._exit(status)
 
-    def listing(self, request: dict[str, Any]) -> tuple[Path, OnDisk, bytes] | None:
-        """The searched records folder's current listing, kept by inotify; None if unknown.
+    def listings_for(self, request: dict[str, Any]) -> dict[Path, Listing]:
+        """The searched records folder's current listing, kept by inotify, by folder; empty if
+        unknown.
 
         The folder is found as the search will find it (KB_ROOT, else upward from its folder);
-        the first search of a folder starts watching it."""
+        the search takes the listing only if it does search that folder. The first search of a
+        folder starts watching it. Read here, not in the worker: a worker reading the shared
+        inotify descriptor would take the events from the daemon."""
         from kb.speed.watch import WatchedListing
         from kb.store.config import ConfigError, discover
 
@@ -140,23 +142,24 @@ class Daemon:
         try:
             records = discover(cwd / root if root else None, cwd).records
         except (ConfigError, OSError):
-            return None
-        listing = self.listings.pop(records, None)
+            return {}
+        listing = self.watched.pop(records, None)
         try:
             listing = listing or WatchedListing(records)
             found = listing.current()
         except OSError:
             if listing is not None:
                 listing.close()
-            return None
-        self.listings[records] = listing  # now the most recently searched
-        if len(self.listings) > MAX_WATCHED:
-            self.listings.pop(next(iter(self.listings))).close()
-        return (records, *found)
+            return {}
+        self.watched[records] = listing  # now the most recently searched
+        if len(self.watched) > MAX_WATCHED:
+            self.watched.pop(next(iter(self.watched))).close()
+        return {records: found}
 
 
-def work(conn: socket.socket, request: dict[str, Any], fds: list[int]) -> int:
-    """In the forked worker: become the caller's process, run its command, report the status.
+def work(conn: socket.socket, request: dict[str, Any], fds: list[int], listings: dict[Path, Listing]) -> int:
+    """In the forked worker: become the caller's process, run its command (a search with
+    `listings`), report the status.
 
     It sends `pid N` when it starts the command (so the caller can pass signals on) and
     `exit N` at the end; `exit` alone means it failed before starting, and the caller may run
@@ -182,7 +185,7 @@ def work(conn: socket.socket, request: dict[str, Any], fds: list[int]) -> int:
         conn.send(b"pid %d" % os.getpid())
         from kb.__main__ import run
 
-        status = run(request["argv"])
+        status = run(request["argv"], listings)
     except BaseException:  # whatever happens, the caller gets the traceback and a status
         traceback.print_exc()
     for stream in (sys.stdout, sys.stderr):
@@ -198,7 +201,7 @@ def work(conn: socket.socket, request: dict[str, Any], fds: list[int]) -> int:
 def main() -> None:
     before = address()
     preload()
-    name = address()
+    name = fresh_address()
     if name is None or name != before:
         return  # off, or kb's code changed while it loaded: the next `kb` starts a fresh one
     server = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)

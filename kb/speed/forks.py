@@ -6,8 +6,8 @@ which come back in item order. Records a worker logs under the given logger come
 are logged again in the parent, in item order, so its handlers (counting, collecting) see them
 as in a serial run; a worker's exception is raised in the parent after the records logged
 before it (as a RuntimeError if it cannot be pickled). Where fork is unavailable or unsafe
-(other threads running, as in `kb serve`), or the work is too small to pay for the workers, it
-runs in-process.
+(other threads running, as in `kb serve`), the work is too small to pay for the workers, or
+KB_NO_SPEED is set, it runs in-process.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from kb.speed import heap
+from kb.speed import enabled, heap
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -34,7 +34,10 @@ _job: tuple[Sequence[Any], Callable[[Any], Any], str | None] | None = None
 
 def workers_for(items: int, per_worker: int) -> int:
     """How many workers `items` pieces of work pay for: one per `per_worker` items, at most one
-    per core; 1 (no fork) when they pay for fewer, or forking is unavailable or unsafe."""
+    per core; 1 (no fork) when they pay for fewer, forking is unavailable or unsafe, or speed is
+    off (kb.speed.enabled)."""
+    if not enabled():
+        return 1
     if not hasattr(os, "fork") or threading.active_count() > 1:  # a fork copies locks other threads may hold
         return 1
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1

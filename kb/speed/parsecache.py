@@ -1,30 +1,28 @@
-"""Parsed record files kept between runs, so unchanged files skip YAML parsing.
+"""Parsed record files kept between runs, so unchanged files skip YAML parsing (and the secret scan).
 
-An entry is reused only while the file's (mtime_ns, size, inode) are those it was parsed
-with. As in git's "racy" check, a file modified within the last few seconds is not cached
-at all, so a same-size edit within one timestamp tick can never be served stale.
+An entry is reused only while the file's stamp (kb.speed.filecache) is the one it was parsed
+with, and only under the same cache key: kb's code and libraries. A file modified within the
+racy window is not kept at all, so a same-size edit within one timestamp tick can never be
+served stale. An entry also carries the secret scan's verdict on its record (`mark_clean`).
 """
 
 from __future__ import annotations
 
-import contextlib
-import marshal
 import os
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from kb.speed import filecache
 from kb.speed.forks import fork_map
 from kb.store import yamlread
-from kb.store.atomic import replace_atomic_bytes
 
-RACY_SECONDS = 3
 PARALLEL_MIN = 1000
 """Files to parse per extra process before parsing is spread over the cores."""
-FORMAT = 1
 
-Stamp = tuple[int, int, int]
+Entry = tuple[filecache.Stamp, Any, bool]
+"""A file's stamp, its parsed data, and whether its record was scanned and found free of secrets."""
 
 
 def _parse(file: str) -> Any | yamlread.YamlProblems:
@@ -36,25 +34,20 @@ def _parse(file: str) -> Any | yamlread.YamlProblems:
         return err
 
 
-def _stamp(stat: os.stat_result) -> Stamp:
-    return (stat.st_mtime_ns, stat.st_size, stat.st_ino)
-
-
 class ParseCache:
-    """A map from record file to its parsed data, stored as one marshal file."""
+    """A map from record file to its parsed data, stored as one cache file (None: kept in memory only)."""
 
     def __init__(self, path: Path | None) -> None:
         self.path = path
-        self.entries: dict[str, tuple[Stamp, Any]] = {}
-        self.used: dict[str, tuple[Stamp, Any]] = {}
+        self.key = filecache.key()
+        stored = filecache.read(path, self.key) if path is not None else None
+        self.entries: dict[str, Entry] = stored or {}
+        """What the cache file held."""
+        self.used: dict[str, Entry] = {}
+        """What this run read from the files or the cache and would keep: the next cache file."""
         self.seen: set[str] = set()
-        if path is not None:
-            try:
-                stored = marshal.loads(path.read_bytes())
-                if stored.get("format") == FORMAT:
-                    self.entries = stored["entries"]
-            except (OSError, EOFError, ValueError, TypeError, AttributeError, KeyError):
-                self.entries = {}  # missing or corrupt: start again
+        self.changed = False
+        """True when `used` holds what the cache file lacks: a file parsed, a verdict noted."""
 
     def parse_all(
         self, files: Sequence[str | Path], stats: Mapping[str, os.stat_result] | None = None
@@ -66,36 +59,44 @@ class ParseCache:
         """
         stats = stats or {}
         results: list[Any | yamlread.YamlProblems] = [None] * len(files)
-        misses: list[tuple[int, str, Stamp, float]] = []
+        misses: list[tuple[int, str, os.stat_result]] = []
         for i, file in enumerate(files):
             key = str(file)
             self.seen.add(key)
             stat = stats.get(key) or os.stat(key)
-            stamp = _stamp(stat)
             hit = self.entries.get(key)
-            if hit is not None and tuple(hit[0]) == stamp:
+            if hit is not None and hit[0] == filecache.stamp(stat):
                 self.used[key] = hit
                 results[i] = hit[1]
             else:
-                misses.append((i, key, stamp, stat.st_mtime))
-        parsed = fork_map(_parse, [key for _, key, _, _ in misses], PARALLEL_MIN)
-        now = time.time()
-        for (i, key, stamp, mtime), result in zip(misses, parsed, strict=True):
+                misses.append((i, key, stat))
+        parsed = fork_map(_parse, [key for _, key, _ in misses], PARALLEL_MIN)
+        now = time.time_ns()
+        for (i, key, stat), result in zip(misses, parsed, strict=True):
             results[i] = result
-            if not isinstance(result, yamlread.YamlProblems) and now - mtime > RACY_SECONDS:
-                self.used[key] = (stamp, result)
+            if not isinstance(result, yamlread.YamlProblems) and not filecache.racy(stat.st_mtime_ns, now):
+                self.used[key] = (filecache.stamp(stat), result, False)
+                self.changed = True
         return results
 
+    def clean(self, file: str) -> bool:
+        """True when `file`'s record, as it is now, was scanned before and held no secret."""
+        entry = self.used.get(file)
+        return entry is not None and entry[2]
+
+    def mark_clean(self, files: Iterable[str]) -> None:
+        """Note that these files' records hold no secret (files too recent to keep are not noted)."""
+        for file in files:
+            entry = self.used.get(file)
+            if entry is not None and not entry[2]:
+                self.used[file] = (entry[0], entry[1], True)
+                self.changed = True
+
     def save(self) -> None:
-        """Store what this run used if it parsed a file worth keeping or a stored file is gone;
-        never fails the run. A file left out only for being too recent is no reason to rewrite:
-        its stored entry, if any, has another stamp and so is never used."""
-        if self.path is None:
+        """Store what this run used if it holds something new or a stored file is gone; never
+        fails the run. A file left out only for being too recent is no reason to rewrite: its
+        stored entry, if any, has another stamp and so is never used."""
+        if self.path is None or not (self.changed or not self.entries.keys() <= self.seen):
             return
-        parsed = any(
-            key not in self.entries or tuple(self.entries[key][0]) != stamp for key, (stamp, _) in self.used.items()
-        )
-        if not parsed and self.entries.keys() <= self.seen:
-            return
-        with contextlib.suppress(OSError):  # a read-only checkout still validates, just without the cache
-            replace_atomic_bytes(self.path, marshal.dumps({"format": FORMAT, "entries": self.used}))
+        filecache.write(self.path, self.key, self.used)
+        self.entries, self.changed = dict(self.used), False

@@ -1,10 +1,11 @@
 """The render stamp: proof, from stat data alone, that the outputs are what the records give.
 
 After a render or check, kb saves a fingerprint of everything rendering reads (record files,
-templates, kb.toml, kb's own code, the extra context) with a hash of each output it produced.
-When the fingerprint still matches and every output still has its hash, nothing can have
-changed, so `kb render --check` answers without loading a record. Inputs modified in the
-seconds before the save are not trusted (git's "racily clean" rule): no stamp is written then.
+templates, kb.toml, the extra context, the tips of each configured repository's history) with a
+hash of each output it produced, under the cache key of kb's code and libraries and the output
+folder. When the fingerprint still matches and every output still has its hash, nothing can
+have changed, so `kb render --check` answers without loading a record. Inputs modified in the
+racy window before the save are not trusted (git's "racily clean" rule): no stamp is written then.
 """
 
 from __future__ import annotations
@@ -18,12 +19,12 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from kb.check.diagnostics import Diagnostic
+from kb.gitlink.tips import tips
+from kb.speed import filecache
 from kb.store.config import CONFIG_NAME, Config
 from kb.store.layout import default_templates
 
-STAMP_FILE = "render-stamp.json"
-RACY_NS = 2_000_000_000
-PACKAGE = Path(__file__).parent.parent
+STAMP_FILE = "render-stamp.marshal"
 
 
 def _walk(folder: Path) -> Iterator[os.DirEntry[str]]:
@@ -45,7 +46,7 @@ class Inputs(NamedTuple):
     """What a render reads, as seen once at its start."""
 
     digest: str
-    """A digest of every input (paths, sizes, mtimes, inodes, kb.toml, the extra context)."""
+    """A digest of every input (paths and stamps, kb.toml, repository tips, the extra context)."""
     newest: int
     """The newest input mtime, in ns (to spot racy files)."""
     stats: dict[str, os.stat_result]
@@ -53,18 +54,20 @@ class Inputs(NamedTuple):
 
 
 def fingerprint(config: Config, extra: Mapping[str, Any] | None) -> Inputs:
-    """Every input of a render, seen through one stat per file."""
+    """Every input of a render, seen through one stat per file and one `git` call per repository."""
     digest = hashlib.sha256(json.dumps(extra or {}, sort_keys=True, default=str).encode())
     newest = 0
     stats: dict[str, os.stat_result] = {}
-    for folder in (config.records, config.templates, default_templates(), PACKAGE):
+    for folder in (config.records, config.templates, default_templates()):
         digest.update(f"\0{folder}".encode())
         for entry in _walk(folder):
             stat = stats[entry.path] = entry.stat()
             newest = max(newest, stat.st_mtime_ns)
-            digest.update(f"{entry.path}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ino}\n".encode())
+            digest.update(f"{entry.path}\0{filecache.stamp(stat)}\n".encode())
     digest.update((config.root / CONFIG_NAME).read_bytes())
     digest.update(" ".join(sorted(config.ignore)).encode())  # kb.toml's with this run's --ignore
+    for repo in config.repositories:
+        digest.update(f"\0{repo.name}\0{repo.path}\0{tips(repo.path)}".encode())
     return Inputs(digest.hexdigest(), newest, stats)
 
 
@@ -79,38 +82,31 @@ def file_hash(path: Path) -> str | None:
         return None
 
 
+def _key(base: Path) -> str:
+    return filecache.key("render stamp", str(base.resolve()))
+
+
 def current(config: Config, base: Path, digest: str) -> tuple[list[str], list[Diagnostic]] | None:
     """The outputs and saved warnings when the stamp proves every output under `base` current, else None."""
-    try:
-        saved = json.loads((config.cache / STAMP_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    saved = filecache.read(config.cache / STAMP_FILE, _key(base))
+    if saved is None or saved["fingerprint"] != digest:
         return None
-    if saved.get("fingerprint") != digest or saved.get("base") != str(base.resolve()):
-        return None
-    outputs: dict[str, str] = saved.get("outputs", {})
+    outputs: dict[str, str] = saved["outputs"]
     for relative, expected in outputs.items():
         if file_hash(base / relative) != expected:
             return None
-    return sorted(outputs), [Diagnostic.from_json(d) for d in saved.get("warnings", [])]
+    return sorted(outputs), [Diagnostic.from_json(d) for d in saved["warnings"]]
 
 
 def save(
     config: Config, base: Path, digest: str, newest: int, outputs: Mapping[str, str], warnings: list[Diagnostic]
 ) -> None:
     """Record what these inputs render to, unless an input is too new to trust its mtime."""
-    if newest > time.time_ns() - RACY_NS:
+    if filecache.racy(newest, time.time_ns()):
         return
     stamp = {
         "fingerprint": digest,
-        "base": str(base.resolve()),
         "outputs": {relative: text_hash(text) for relative, text in outputs.items()},
         "warnings": [d.as_json() for d in warnings],
     }
-    path = config.cache / STAMP_FILE
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        temp.write_text(json.dumps(stamp, indent=1, sort_keys=True), encoding="utf-8")
-        os.replace(temp, path)
-    except OSError:
-        pass  # without a stamp the next check is only slower
+    filecache.write(config.cache / STAMP_FILE, _key(base), stamp)

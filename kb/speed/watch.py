@@ -2,8 +2,8 @@
 
 A search spends most of its time listing the kind folders and stating every record file to see
 what changed. A long-lived process (the kb daemon) keeps a `WatchedListing` per records folder
-and hands `current()` to the search it forks (`kb.fulltext.index.use_listing`), which then skips
-the listing. Only names that had an event since the last call are stated again.
+and hands `current()` to the search it forks (the `listing` that kb.fulltext.index.sync takes),
+which then skips the listing. Only names that had an event since the last call are stated again.
 
 inotify queues an event inside the writer's own system call, so every change finished before
 `current()` is read by it. What a folder watch cannot see makes the listing fall back to a full

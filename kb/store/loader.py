@@ -15,7 +15,7 @@ from kb.check.diagnostics import Code, Diagnostic
 from kb.records.models import KINDS, Action, Audit, Commit, Finding, Lesson, Record, Snapshot, Stored
 from kb.records.refs import CommitRef
 from kb.speed import heap
-from kb.speed.parsecache import ParseCache, Stamp
+from kb.speed.parsecache import ParseCache
 from kb.store import yamlread
 from kb.store.config import Config
 from kb.store.layout import SUFFIXES
@@ -67,9 +67,8 @@ class KnowledgeBase:
     config: Config
     entries: dict[str, list[Entry]] = field(default_factory=dict)
     problems: list[Diagnostic] = field(default_factory=list)
-    settled: dict[str, Stamp] = field(default_factory=dict)
-    """Record files older than the racy window, with the (mtime_ns, size, inode) they were read
-    with: a cache of anything derived from one file alone can key on these, as the parse cache does."""
+    parsed: ParseCache = field(default_factory=lambda: ParseCache(None))
+    """The parse cache the records were read through: the secret scan keeps its verdicts in it."""
 
     def of(self, model: type[M]) -> list[M]:
         """The records of one kind, in file-name order."""
@@ -228,10 +227,10 @@ def load(config: Config, stats: Mapping[str, os.stat_result] | None = None) -> K
 
     `stats` are the record files' stats when the caller has just taken them (a render has).
     """
-    kb = KnowledgeBase(config, {kind: [] for kind in KINDS})
     files = list(record_paths(config))
     with heap.paused():  # every object made here lives on: nothing for the collector to find
         cache = ParseCache(config.cache / PARSE_CACHE)
+        kb = KnowledgeBase(config, {kind: [] for kind in KINDS}, parsed=cache)
         parsed = cache.parse_all([path for _, path in files], stats)
         for (kind, path), data in zip(files, parsed, strict=True):
             entry, problems = load_entry(KINDS[kind], path, relative(config, path), data)
@@ -239,7 +238,6 @@ def load(config: Config, stats: Mapping[str, os.stat_result] | None = None) -> K
             if entry is not None:
                 kb.entries[kind].append(entry)
     cache.save()
-    kb.settled = {key: stamp for key, (stamp, _) in cache.used.items()}
     return kb
 
 

@@ -8,6 +8,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ from kb.fulltext.searchdoc import SEVERITIES, STATUSES
 from kb.records.models import KINDS, ActionStatus, FindingStatus, Severity
 from kb.store.config import discover
 from kb.store.layout import FOLDERS
-from tests.conftest import run_kb
+from tests.conftest import edit_keeping_mtime, run_kb
 
 CNI_FINDING = "F-vps-builder-node-cni-broken-9tb5e"
 K3S_LESSON = "L-k3s-version-matching-2hx7c"
@@ -242,6 +243,27 @@ def test_a_same_size_edit_is_found_at_once(sample_kb: Path) -> None:
     result = find(sample_kb, "xyz")
     assert ids(result) == [K3S_LESSON]
     assert result.stats.indexed == [f"lessons/{K3S_LESSON}.yaml"]
+
+
+def test_a_same_size_edit_with_its_mtime_put_back_is_found(sample_kb: Path) -> None:
+    find(sample_kb, "cni")
+    edit_keeping_mtime(sample_kb / "data" / "lessons" / f"{K3S_LESSON}.yaml", "CNI failures", "XYZ failures")
+    result = find(sample_kb, "xyz")
+    assert ids(result) == [K3S_LESSON] and result.stats.indexed == [f"lessons/{K3S_LESSON}.yaml"]
+
+
+def test_new_code_or_libraries_rebuild_the_index(sample_kb: Path, change_the_key: Callable[[], None]) -> None:
+    find(sample_kb, "cni")
+    conn = sqlite3.connect(index_path(discover(sample_kb).cache))
+    with conn:  # planted: found only while this index is what is searched
+        conn.execute(
+            "UPDATE fts SET title = 'planted wombat' WHERE rowid = (SELECT rowid FROM docs WHERE id = ?)", (K3S_LESSON,)
+        )
+    conn.close()
+    assert ids(find(sample_kb, "wombat")) == [K3S_LESSON]
+    change_the_key()
+    result = find(sample_kb, "wombat")
+    assert result.stats.rebuilt and ids(result) == []
 
 
 def test_an_unchanged_file_with_a_new_mtime_is_not_reparsed(sample_kb: Path) -> None:

@@ -161,13 +161,17 @@ def test_dry_run_writes_nothing(empty_kb: Path) -> None:
     assert _files(empty_kb) == before
 
 
-def test_bad_report_names_every_problem_and_writes_nothing(empty_kb: Path) -> None:
+def test_report_without_any_date_names_the_flag_and_writes_nothing(empty_kb: Path, tmp_path: Path) -> None:
+    """No date anywhere and no git history: one error naming --date; a missing trigger or scope only warns."""
     before = _files(empty_kb)
-    result = run_kb(empty_kb, "import", "report", str(REPORTS / "broken.md"))
+    report = tmp_path / "broken.md"  # outside any git repository, so git cannot date it either
+    shutil.copy(REPORTS / "broken.md", report)
+    result = run_kb(empty_kb, "import", "report", str(report))
     assert result.exit_code == 1
     assert "broken.md:1:1: E701 date: the report has no 'Date:' line in its header" in result.output
-    assert "E701 trigger:" in result.output and "E701 scope:" in result.output
-    assert "import stopped: 3 problem(s); nothing written" in result.output
+    assert "git has no commit of the file: pass --date YYYY-MM-DD" in result.output
+    assert "E701 trigger:" not in result.output and "E701 scope:" not in result.output
+    assert "import stopped: 1 problem(s); nothing written" in result.output
     assert _files(empty_kb) == before
 
 

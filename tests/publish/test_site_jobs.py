@@ -18,6 +18,8 @@ from kb.rendering.jinjaenv import environment
 from kb.store.config import Config, discover
 from tests.conftest import SAMPLE
 
+pytestmark = pytest.mark.speed
+
 
 def _docs(root: Path, kind: str) -> tuple[Config, Site]:
     """A knowledge base's site pages, written to its docs folder: the sample, or a generated one."""

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import markdown as python_markdown
 import pytest
+import yaml
 
 from kb.rendering.escape import cell, code, codeblock, escape, link
 
@@ -23,7 +25,6 @@ HOSTILE = [
     "text {: onclick=alert(1) }",
     "&lt;script&gt; &#60;b&#62;",
     "`code | with pipe` and <b>bold</b>",
-    "```\nfenced\n```",
     "# heading\n> quote\n- item\n1. item\n---\n===",
     "**bold** _em_ ~~strike~~",
     "    indented code",
@@ -107,6 +108,36 @@ def test_fences_from_records_never_run(text: str) -> None:
     html = _html(escape(text))
     assert 'class="mermaid"' not in html
     assert "graph" in html
+
+
+FUZZ = yaml.safe_load((Path(__file__).parent.parent / "cases" / "html_fuzz.yaml").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("case", [pytest.param(c["text"], id=c["name"]) for c in FUZZ["payloads"]])
+def test_hostile_constructs_stay_inert_inline_and_as_blocks(case: str) -> None:
+    for text in (
+        f"- Fix: {escape(case)}\n- Next: x\n",
+        f"{escape(case)}\n",
+        f"# {escape(case)}\n",
+        f"| {cell(case)} |",
+    ):
+        assert_inert(re.sub(r"<code>.*?</code>", "<code></code>", _html(text), flags=re.DOTALL))  # code is text
+
+
+def test_a_code_span_stays_one_span_on_one_line() -> None:
+    assert escape("`kubectl get pods\n  -n kube-system`") == "`kubectl get pods -n kube-system`"
+    assert escape("`x\n\n<b>`") == "`x <b>`"
+
+
+def test_a_fence_from_a_record_is_a_block_no_line_of_it_can_close() -> None:
+    fenced = escape("see:\n```yaml\nkey: 1\n`````\n<b>\n```\nafter")
+    assert fenced == "see:\n\n``````yaml\nkey: 1\n`````\n<b>\n``````\n\nafter"
+    html = _html(f"- Fix: {fenced}\n")
+    assert html.count("<pre") == 1 and "&lt;b&gt;" in html
+
+
+def test_a_backtick_no_span_pairs_is_escaped() -> None:
+    assert escape("a ` b") == "a \\` b" and cell("```") == "\\`\\`\\`"
 
 
 def test_link_text_cannot_end_the_link_early() -> None:

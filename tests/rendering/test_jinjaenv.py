@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ import pytest
 
 from kb.rendering.jinjaenv import COMPILED, OPTIONS, CompiledTemplates, environment
 
+pytestmark = pytest.mark.speed
 TEMPLATE = "note.md.j2"
 BLOCKS = "{% if true %}\nshown\n{% endif %}\n"
 
@@ -48,6 +50,19 @@ def test_a_changed_template_is_compiled_again(tmp_path: Path, compiles: list[str
     assert fresh(tmp_path / "t", tmp_path).get_template(TEMPLATE).render() == "old\n"
     (tmp_path / "t" / TEMPLATE).write_text("new\n")  # same size, perhaps the same mtime
     assert fresh(tmp_path / "t", tmp_path).get_template(TEMPLATE).render() == "new\n"
+    assert compiles == [TEMPLATE, TEMPLATE]
+
+
+def test_new_code_or_libraries_compile_again(
+    tmp_path: Path, compiles: list[str], change_the_key: Callable[[], None]
+) -> None:
+    (tmp_path / "t").mkdir()
+    (tmp_path / "t" / TEMPLATE).write_text("same\n")
+    fresh(tmp_path / "t", tmp_path).get_template(TEMPLATE)
+    fresh(tmp_path / "t", tmp_path).get_template(TEMPLATE)
+    assert compiles == [TEMPLATE]
+    change_the_key()
+    assert fresh(tmp_path / "t", tmp_path).get_template(TEMPLATE).render() == "same\n"
     assert compiles == [TEMPLATE, TEMPLATE]
 
 

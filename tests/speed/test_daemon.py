@@ -17,8 +17,9 @@ from pathlib import Path
 import pytest
 
 from kb.speed import daemon_client as client
+from kb.speed import filecache
 
-pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the daemon is Linux only")
+pytestmark = [pytest.mark.skipif(sys.platform != "linux", reason="the daemon is Linux only"), pytest.mark.speed]
 
 NAME = f"test-{os.getpid()}-{secrets.token_hex(3)}"
 """This module's own daemon, apart from a developer's and from other test runs."""
@@ -240,7 +241,7 @@ def test_an_invalid_new_record_is_refused_by_the_daemon_too(daemon: None, sample
     assert sorted((sample_kb / "data" / "findings").iterdir()) == before
 
 
-def test_the_first_quick_command_starts_a_daemon_that_stops_when_unused(sample_kb: Path) -> None:
+def test_with_a_daemon_named_the_first_quick_command_starts_it_and_it_stops_when_unused(sample_kb: Path) -> None:
     name = f"{NAME}-idle"
     assert status(name) == {"running": False}
     first = kb("list", "lesson", name=name, KB_ROOT=str(sample_kb), KB_DAEMON_IDLE="6")
@@ -293,19 +294,48 @@ def test_which_commands_the_daemon_runs(argv: list[str], runs: bool) -> None:
     assert client._daemon_can_run(argv) is runs
 
 
-def test_the_address_follows_kbs_code_and_the_daemon_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def fresh_digests() -> Iterator[None]:
+    """The process's cached code digest and address are computed again after the test (it changes them)."""
+    yield
+    filecache.code_digest.cache_clear()
+    client.address.cache_clear()
+
+
+@pytest.mark.usefixtures("fresh_digests")
+def test_the_address_follows_kbs_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     code = tmp_path / "pkg"
     (code / "sub").mkdir(parents=True)
     (code / "sub" / "mod.py").write_text("A = 1\n")
-    before = client._code(str(code))
-    (code / "sub" / "mod.py").write_text("A = 22\n")
-    assert client._code(str(code)) != before
-    names = set()
-    for value in ("", "one", "two"):
+    monkeypatch.setattr(filecache, "PACKAGE", code)  # the code digest the caches key on names the daemon too
+    monkeypatch.setenv("KB_DAEMON", "")
+    before = client.fresh_address()
+    (code / "sub" / "mod.py").write_text("A = 2\n")  # same size, same second: the content tells
+    assert client.fresh_address() != before
+
+
+@pytest.mark.usefixtures("fresh_digests")
+def test_the_address_follows_the_daemon_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    def address(value: str) -> bytes | None:
         monkeypatch.setenv("KB_DAEMON", value)
         client.address.cache_clear()
-        names.add(client.address())
-    monkeypatch.setenv("KB_DAEMON", "off")
-    client.address.cache_clear()
-    assert client.address() is None
-    assert len(names) == 3
+        return client.address()
+
+    assert len({address(value) for value in ("", "one", "two")}) == 3
+    assert {address(value) for value in ("on", "ON", "1", "yes", "true")} == {address("")}
+    assert {address(value) for value in ("off", "Off", "0", "no", "false")} == {None}
+
+
+@pytest.mark.parametrize(
+    "value, starts",
+    [(None, False), ("", False), ("off", False), ("0", False), ("on", True), ("1", True), ("mine", True)],
+)
+def test_which_settings_let_a_quick_command_start_a_daemon(
+    monkeypatch: pytest.MonkeyPatch, value: str | None, starts: bool
+) -> None:
+    """Unset, none starts by itself (one that `kb daemon start` started is still used)."""
+    if value is None:
+        monkeypatch.delenv("KB_DAEMON")
+    else:
+        monkeypatch.setenv("KB_DAEMON", value)
+    assert client._asked_for() is starts

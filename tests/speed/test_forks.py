@@ -11,6 +11,7 @@ import pytest
 
 from kb.speed.forks import fork_map, workers_for
 
+pytestmark = pytest.mark.speed
 CORES = workers_for(1_000_000, 1)
 needs_cores = pytest.mark.skipif(CORES < 2, reason="one core: the work never leaves the process")
 LOGGER = "kb-test-parallel"

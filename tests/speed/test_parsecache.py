@@ -5,13 +5,19 @@ from __future__ import annotations
 import os
 import signal
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from kb.speed.parsecache import RACY_SECONDS, ParseCache
+from kb.speed.filecache import RACY_NS
+from kb.speed.parsecache import ParseCache
 from kb.store import yamlread
+from tests.cachefiles import rewrite
+from tests.conftest import edit_keeping_mtime
+
+pytestmark = pytest.mark.speed
 
 
 def write(path: Path, text: str, age: float) -> None:
@@ -47,9 +53,30 @@ def test_a_same_size_edit_in_the_same_tick_is_never_served_stale(tmp_path: Path)
     assert ParseCache(store).parse_all([record])[0] == {"status": "done"}
 
 
+def test_a_same_size_edit_with_its_mtime_put_back_is_seen(tmp_path: Path) -> None:
+    record, store = tmp_path / "r.yaml", tmp_path / "parsed"
+    write(record, "status: open\n", age=60)
+    one_run(store, [record])
+    edit_keeping_mtime(record, "open", "done")
+    assert ParseCache(store).parse_all([record])[0] == {"status": "done"}
+
+
+def test_new_code_or_libraries_parse_again(tmp_path: Path, change_the_key: Callable[[], None]) -> None:
+    record, store = tmp_path / "r.yaml", tmp_path / "parsed"
+    write(record, "title: real\n", age=60)
+    one_run(store, [record])
+    rewrite(
+        store,
+        lambda entries: {file: (stamp, {"title": "planted"}, clean) for file, (stamp, _, clean) in entries.items()},
+    )
+    assert ParseCache(store).parse_all([record])[0] == {"title": "planted"}  # the cache is what was read
+    change_the_key()
+    assert ParseCache(store).parse_all([record])[0] == {"title": "real"}
+
+
 def test_recent_files_are_not_cached(tmp_path: Path) -> None:
     record, store = tmp_path / "r.yaml", tmp_path / "parsed"
-    write(record, "a: b\n", age=RACY_SECONDS / 3)
+    write(record, "a: b\n", age=RACY_NS / 3e9)
     cache = ParseCache(store)
     cache.parse_all([record])[0]
     assert cache.used == {}

@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 
 from kb.check import secretscan
-from kb.speed import renderstamp
+from kb.speed import filecache, renderstamp
 from kb.store import loader
-from tests.conftest import run_kb
+from tests.conftest import edit_keeping_mtime, run_kb
+from tests.gitrepos import build_world
 
 REPORT = "docs/audits/AUD-production-ecosystem-audit-k3f9x.md"
 FINDING = "data/findings/F-grafana-crashloopbackoff-7hd3x.yaml"
@@ -33,18 +34,67 @@ def edit(root: Path) -> None:
     path.write_text(path.read_text().replace("Fixed PVC", "Repaired PVC"))
 
 
+def loads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The knowledge bases loaded from now on (a check the stamp answers loads none)."""
+    loaded: list[Path] = []
+    real = loader.load
+
+    def counted(config: loader.Config, *args: object, **kwargs: object) -> loader.KnowledgeBase:
+        loaded.append(config.root)
+        return real(config, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(loader, "load", counted)
+    return loaded
+
+
+def stamped(root: Path) -> None:
+    """Render, settle every file and check: the stamp then vouches for the outputs."""
+    assert run_kb(root, "render").exit_code == 0
+    settle(root)
+    assert run_kb(root, "render", "--check").exit_code == 0
+    assert (root / ".kb-cache" / renderstamp.STAMP_FILE).is_file()
+
+
+@pytest.mark.speed
 def test_a_settled_check_loads_no_record(sample_kb: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    assert run_kb(sample_kb, "render").exit_code == 0
-    settle(sample_kb)
-    assert run_kb(sample_kb, "render", "--check").exit_code == 0  # stamps the settled inputs
-    assert (sample_kb / ".kb-cache" / renderstamp.STAMP_FILE).is_file()
-
-    def no_loading(*args: object) -> None:
-        raise AssertionError("the stamp should have proved the outputs current")
-
-    monkeypatch.setattr(loader, "load", no_loading)
+    stamped(sample_kb)
+    loaded = loads(monkeypatch)
     result = run_kb(sample_kb, "render", "--check")
     assert result.exit_code == 0 and "4 outputs checked: all current" in result.stderr
+    assert loaded == []
+
+
+@pytest.mark.speed
+def test_with_repositories_the_stamp_holds_until_a_commit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    world = build_world(tmp_path)
+    stamped(world.root)
+    loaded = loads(monkeypatch)
+    assert run_kb(world.root, "render", "--check").exit_code == 0 and loaded == []
+    world.app.commit("chore: unrecorded hotfix", {"hotfix.txt": "x\n"})  # made during the audit
+    result = run_kb(world.root, "render", "--check")
+    assert result.exit_code == 1 and "chore: unrecorded hotfix" in result.stdout and loaded == [world.root]
+    stamped(world.root)
+    loaded.clear()
+    world.infra.git("branch", "parked", "HEAD~1")  # a new tip, the documents the same
+    assert run_kb(world.root, "render", "--check").exit_code == 0 and loaded == [world.root]
+
+
+@pytest.mark.speed
+def test_a_same_size_edit_with_its_mtime_put_back_is_seen(sample_kb: Path) -> None:
+    stamped(sample_kb)
+    edit_keeping_mtime(sample_kb / FINDING, "Fixed PVC", "Fixed NFS")
+    result = run_kb(sample_kb, "render", "--check")
+    assert result.exit_code == 1 and "+   - Fix: Fixed NFS" in result.stdout
+
+
+@pytest.mark.speed
+def test_new_code_or_libraries_do_not_trust_the_stamp(
+    sample_kb: Path, monkeypatch: pytest.MonkeyPatch, change_the_key: Callable[[], None]
+) -> None:
+    stamped(sample_kb)
+    loaded = loads(monkeypatch)
+    change_the_key()
+    assert run_kb(sample_kb, "render", "--check").exit_code == 0 and loaded == [sample_kb]
 
 
 def test_the_stamp_never_hides_a_change(sample_kb: Path) -> None:
@@ -63,6 +113,7 @@ def test_the_stamp_never_hides_a_change(sample_kb: Path) -> None:
     assert result.exit_code == 1 and "-   - Fix: Hand-edited PVC" in result.stdout
 
 
+@pytest.mark.speed
 def test_racy_inputs_get_no_stamp(sample_kb: Path) -> None:
     edit(sample_kb)  # a record written a moment ago: its mtime cannot prove anything yet
     assert run_kb(sample_kb, "render").exit_code == 0
@@ -92,9 +143,11 @@ def change_the_config(root: Path) -> str:
 
 
 def change_the_rules(root: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A new rule, as a new kb release brings: in kb's code, so the code digest changes too."""
     rule = secretscan.Rule("pvc", "a PVC, for the test", re.compile(r"Fixed PVC"))
     monkeypatch.setattr(secretscan, "RULES", (*secretscan.RULES, rule))
     monkeypatch.setattr(secretscan, "_suspect", lambda text: True)
+    monkeypatch.setattr(filecache, "code_digest", lambda: "the digest of kb's code with the new rule")
     return "E602 fix: a PVC, for the test"
 
 

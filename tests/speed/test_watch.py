@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from kb.cli.search import main as search_command
 from kb.fulltext import index
-from kb.fulltext.index import _scan, use_listing
+from kb.fulltext.index import _scan
 from kb.fulltext.ranking import search
 from kb.speed.watch import WatchedListing
 from kb.store.atomic import replace_atomic
@@ -106,7 +107,10 @@ INCREMENTAL: dict[str, tuple[Callable[[Path], object], bool]] = {
     "a rename to another kind": (lambda r: (r / "findings" / "a.yaml").rename(r / "lessons" / "a.yaml"), True),
     "a rename out of the records": (lambda r: (r / "findings" / "a.yaml").rename(outside(r)), True),
     "a rename into the records": (rename_in, True),
-    "an atomic replace (rename over)": (lambda r: replace_atomic(r / "findings" / "a.yaml", FINDING + "x: 1\n"), True),
+    "an atomic replace (rename over)": (
+        lambda r: replace_atomic(r / "findings" / "a.yaml", FINDING + "x: 1\n", durable=False),
+        True,
+    ),
     "a record file made a folder": (file_to_folder, True),
     "a dotfile": (lambda r: (r / "findings" / ".a.yaml.swp.yaml").write_text(FINDING), False),
     "a file of another suffix": (lambda r: (r / "findings" / "notes.txt").write_text(FINDING), False),
@@ -131,7 +135,7 @@ def test_many_changes_in_a_row_are_all_followed(records: Path, watched: WatchedL
     for number in range(30):
         (records / "findings" / f"n{number}.yaml").write_text(FINDING * number)
         if number % 3 == 0:
-            replace_atomic(records / "findings" / f"n{number // 2}.yaml", "x")
+            replace_atomic(records / "findings" / f"n{number // 2}.yaml", "x", durable=False)
         if number % 5 == 0:
             (records / "findings" / f"n{number // 3}.yaml").unlink(missing_ok=True)
         assert_as_scanned(watched)
@@ -262,33 +266,42 @@ def test_no_records_folder_no_watch(tmp_path: Path) -> None:
 # --- handing the listing to a search -------------------------------------------------------
 
 
-def test_a_given_listing_stands_in_for_one_scan_of_its_folder(sample_kb: Path) -> None:
-    """A listing from before a record was added hides it, once; given for another folder, it
-    is not used."""
+def test_a_given_listing_stands_in_for_the_scan(sample_kb: Path) -> None:
+    """A listing from before a record was added hides it from the search given it, and from
+    that search only."""
     config = discover(sample_kb)
     stale = _scan(config.records)
     (config.records / "lessons" / "L-wombat-care-aaaaa.yaml").write_text(
         "id: L-wombat-care-aaaaa\ntitle: Wombats need care\nrule: feed the wombat\n"
     )
-    use_listing(config.records, *stale)
-    assert search(config.cache, config.records, "wombat").hits == []
+    assert search(config.cache, config.records, "wombat", listing=stale).hits == []
     assert [hit.id for hit in search(config.cache, config.records, "wombat").hits] == ["L-wombat-care-aaaaa"]
-    (config.records / "lessons" / "L-wombat-care-aaaaa.yaml").unlink()
-    use_listing(config.records.parent, *stale)
-    assert search(config.cache, config.records, "wombat").hits == []
+
+
+def test_the_search_command_takes_only_its_own_folders_listing(
+    sample_kb: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`kb search` given listings by records folder uses its folder's, and no other folder's."""
+    config = discover(sample_kb)
+    stale = _scan(config.records)
+    (config.records / "lessons" / "L-wombat-care-aaaaa.yaml").write_text(
+        "id: L-wombat-care-aaaaa\ntitle: Wombats need care\nrule: feed the wombat\n"
+    )
+    monkeypatch.chdir(sample_kb)
+    assert search_command(["wombat"], listings={config.records: stale}) == 1
+    assert search_command(["wombat"], listings={config.records.parent: stale}) == 0
+    assert "L-wombat-care-aaaaa" in capsys.readouterr().out
 
 
 def test_a_search_given_the_watched_listing_finds_a_record_edited_a_moment_ago(sample_kb: Path) -> None:
     config = discover(sample_kb)
     listing = WatchedListing(config.records)
-    use_listing(config.records, *listing.current())
-    assert search(config.cache, config.records, "wombat").hits == []
+    assert search(config.cache, config.records, "wombat", listing=listing.current()).hits == []
     lesson = sorted((config.records / "lessons").glob("*.yaml"))[0]
-    replace_atomic(lesson, lesson.read_text().replace("title: ", "title: Wombat ", 1))
-    on_disk, manifest = listing.current()
+    replace_atomic(lesson, lesson.read_text().replace("title: ", "title: Wombat ", 1), durable=False)
+    current = listing.current()
     assert listing.rescans == 1
-    use_listing(config.records, on_disk, manifest)
-    assert [hit.id for hit in search(config.cache, config.records, "wombat").hits] == [lesson.stem]
+    assert [hit.id for hit in search(config.cache, config.records, "wombat", listing=current).hits] == [lesson.stem]
     listing.close()
 
 
