@@ -193,3 +193,20 @@ def test_a_region_name_and_a_region_path_are_checked_in_kb_toml(sample_kb: Path)
         "kb.toml:24:1: E601 outputs.5.region: 'a' is the region of outputs.4 in 'AGENTS.md' too",
         "kb.toml:27:1: E601 outputs.6.path: 'AGENTS.md' holds regions (outputs.4): name a region",
     ]
+
+
+def test_a_region_passes_the_html_check_before_anything_is_written(sample_kb: Path) -> None:
+    """A template of one's own that prints a field raw into a region is stopped as a document would be."""
+    (sample_kb / "kb.toml").write_text(
+        'records = "data"\n[[outputs]]\ntemplate = "raw.md.j2"\npath = "CLAUDE.md"\nregion = "raw"\n'
+    )
+    (sample_kb / "templates").mkdir()
+    (sample_kb / "templates/raw.md.j2").write_text("{% for les in kb.lessons %}{{ les.rule }}\n{% endfor %}")
+    lesson = sample_kb / "data/lessons/L-golden-tests-7wb5m.yaml"
+    lesson.write_text(lesson.read_text().replace("rule: Pre-commit", "rule: <img src=x onerror=alert(1)> Pre-commit"))
+    (sample_kb / "CLAUDE.md").write_text("<!-- kb:begin raw -->\n<!-- kb:end raw -->\n")
+    result = run_kb(sample_kb, "render")
+    assert result.exit_code == 1
+    assert "data/lessons/L-golden-tests-7wb5m.yaml:" in result.stderr and "E604 rule:" in result.stderr
+    assert "CLAUDE.md (region raw)" in result.stderr
+    assert (sample_kb / "CLAUDE.md").read_text() == "<!-- kb:begin raw -->\n<!-- kb:end raw -->\n"
