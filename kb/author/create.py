@@ -18,7 +18,7 @@ from kb.author.recurrence import Hint, hints
 from kb.check.checks import record_references
 from kb.check.diagnostics import Code, Diagnostic
 from kb.records.fields import FieldPath, form_fields
-from kb.records.models import Action, Audit, Finding, Lesson, Record
+from kb.records.models import Action, Audit, Finding, Lesson, Record, Stored
 from kb.records.refs import CommitRef, new_id
 from kb.store import yamlread
 from kb.store.atomic import create_exclusive
@@ -103,17 +103,17 @@ def _diag(file: str, loaded: yamlread.Loaded, path: tuple[str | int, ...], code:
     return Diagnostic(file, line, col, code, ".".join(str(p) for p in path), message)
 
 
-def reference_problems(record: Record, catalog: Catalog, file: str, loaded: yamlread.Loaded) -> list[Diagnostic]:
+def reference_problems(record: Stored, catalog: Catalog, file: str, loaded: yamlread.Loaded) -> list[Diagnostic]:
     """IDs the record names must exist with the right kind; commits must name known repositories."""
     problems = []
     for path, target, kind in record_references(record):
         if target is None:
             continue
-        found = catalog.kind_of(target)
+        found, expected = catalog.kind_of(target), getattr(kind, "kind", None)  # None: a record of any kind
         if found is None:
-            problems.append(_diag(file, loaded, path, Code.E401, f"no {kind.kind} with ID {target}"))
-        elif found != kind.kind:
-            problems.append(_diag(file, loaded, path, Code.E402, f"{target} is a {found}, not a {kind.kind}"))
+            problems.append(_diag(file, loaded, path, Code.E401, f"no {expected or 'record'} with ID {target}"))
+        elif expected is not None and found != expected:
+            problems.append(_diag(file, loaded, path, Code.E402, f"{target} is a {found}, not a {expected}"))
     cited: list[tuple[tuple[str | int, ...], str]] = [
         (("commits", i), text) for i, text in enumerate(getattr(record, "commits", []))
     ]
@@ -241,7 +241,7 @@ def edit_new(
     from kb.author.editor import Rejected, edit_until_valid, new_draft, run_editor
     from kb.author.scaffold import scaffold, with_errors
 
-    draft = new_draft(catalog.config.cache, kind, text if text is not None else scaffold(MODELS[kind], values))
+    draft = new_draft(catalog.config.cache, f"new-{kind}", text if text is not None else scaffold(MODELS[kind], values))
 
     def accept(edited: str) -> Record:
         try:

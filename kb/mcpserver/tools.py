@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from kb.author import closing, create
+from kb.author import changing, closing, create
 from kb.check.diagnostics import Diagnostic, Stopped
 from kb.fulltext import ranking, results
 from kb.fulltext.index import use_listing
@@ -201,9 +201,9 @@ def close_action(ws: Workspace, arguments: dict[str, Any]) -> dict[str, Any]:
     status = ActionStatus.dropped if args.dropped else ActionStatus.done
     try:
         changed = closing.close(ws.config, args.id, args.date or dt.date.today(), args.commit, args.note, status)
-    except closing.CloseError as err:
+    except changing.ChangeError as err:
         raise ToolFailure(str(err)) from None
-    return closing.summary(ws.config, changed)
+    return changing.summary(ws.config, changed)
 
 
 @dataclass(frozen=True)

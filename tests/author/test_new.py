@@ -5,11 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import select
 import subprocess
 import sys
-import textwrap
-import time
 from pathlib import Path
 
 import pytest
@@ -22,6 +19,7 @@ from kb.records.models import Finding
 from kb.store.catalog import Catalog
 from kb.store.config import discover
 from tests.conftest import ROOT, run_kb
+from tests.terminal import drafts, fake_editor, on_terminal
 
 AUDIT = "AUD-production-ecosystem-audit-k3f9x"
 GRAFANA = "F-grafana-crashloopbackoff-7hd3x"
@@ -300,45 +298,6 @@ def test_prompt_offers_to_link_a_recurrence(sample_kb: Path, answer: str) -> Non
     assert record.get("recurrence_of") == (GRAFANA if answer == "y" else None)
 
 
-def _read_until_exit(fd: int, proc: subprocess.Popen[bytes], timeout: float) -> str:
-    chunks = []
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([fd], [], [], 0.1)
-        if ready:
-            try:
-                data = os.read(fd, 4096)
-            except OSError:
-                break
-            if not data:
-                break
-            chunks.append(data)
-        elif proc.poll() is not None:
-            break
-    return b"".join(chunks).decode(errors="replace")
-
-
-def on_terminal(root: Path, args: list[str], answers: list[str]) -> tuple[int, str]:
-    """Run kb with a pseudo-terminal as stdin, stdout and stderr, typing `answers`."""
-    master, slave = os.openpty()
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "kb", "--root", str(root), *args],
-        stdin=slave,
-        stdout=slave,
-        stderr=slave,
-        env=env,
-        close_fds=True,
-    )
-    os.close(slave)
-    for answer in answers:
-        os.write(master, answer.encode() + b"\n")
-    output = _read_until_exit(master, proc, timeout=30)
-    proc.wait(timeout=30)
-    os.close(master)
-    return proc.returncode, output
-
-
 def test_prompts_on_a_real_terminal(sample_kb: Path) -> None:
     """Without --interactive: kb notices stdin is a terminal (a pseudo-terminal here)."""
     answers = ["Prune caches", "Prune image caches weekly", "", "", GRAFANA, "storage, disk"]
@@ -361,30 +320,6 @@ def test_no_input_never_prompts_even_on_a_terminal(sample_kb: Path) -> None:
 
 
 # --- editor ------------------------------------------------------------------------------
-
-
-def fake_editor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str) -> Path:
-    """Install a Python script as $EDITOR; it gets the draft's path and a run counter."""
-    script = tmp_path / "fake_editor.py"
-    script.write_text(
-        f"#!{sys.executable}\n"
-        "import sys, pathlib\n"
-        "path = pathlib.Path(sys.argv[1])\n"
-        "counter = pathlib.Path(__file__).with_suffix('.count')\n"
-        "run = int(counter.read_text()) + 1 if counter.exists() else 1\n"
-        "counter.write_text(str(run))\n"
-        "pathlib.Path(__file__).with_suffix(f'.seen{run}').write_text(path.read_text())\n"
-        "text = path.read_text()\n" + textwrap.dedent(body)
-    )
-    script.chmod(0o755)
-    monkeypatch.delenv("VISUAL", raising=False)
-    monkeypatch.setenv("EDITOR", str(script))
-    return script
-
-
-def drafts(root: Path) -> list[Path]:
-    folder = root / ".kb-cache" / "drafts"
-    return sorted(folder.iterdir()) if folder.exists() else []
 
 
 def test_editor_route_saves_a_valid_edit(sample_kb: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
