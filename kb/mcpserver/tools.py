@@ -179,7 +179,7 @@ def pickup(ws: Workspace, arguments: dict[str, Any]) -> dict[str, Any]:
     kb = handover.loaded(ws.config)
     gate(kb, "pickup")
     view = KnowledgeView(kb)
-    return {"items": [handover.as_dict(item) for item in view.pickup], "markdown": handover.as_markdown(view)}
+    return {**handover.as_json(view, dt.date.today()), "markdown": handover.as_markdown(view)}
 
 
 def new_record(kind: str) -> Callable[[Workspace, dict[str, Any]], dict[str, Any]]:
@@ -246,8 +246,9 @@ TOOLS: dict[str, Tool] = {
         ),
         Tool(
             "pickup",
-            "The next session's pickup list: every open action, highest priority first, then oldest, with where "
-            "it came from; as data and as the Markdown hand-over text.",
+            "The next session's pickup list: how the last session ended, then every open action and every open "
+            "finding no open action follows up, highest priority first, then soonest due, costliest, oldest, "
+            "with where each came from; as data and as the Markdown hand-over text.",
             NoArguments.model_json_schema(),
             pickup,
         ),

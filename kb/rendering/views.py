@@ -27,15 +27,14 @@ from kb.records.models import (
     FindingStatus,
     Lesson,
     Node,
-    Priority,
     Record,
     Severity,
     Snapshot,
 )
+from kb.rendering.nextsession import HandoverItem, LastSession, PickupFilter, Rank, handover_items, last_session, rank
 from kb.store.loader import KnowledgeBase
 
 SEVERITIES: tuple[Severity, ...] = tuple(Severity)
-PRIORITIES: tuple[Priority, ...] = tuple(Priority)
 GITOPS_TAGS = frozenset({"gitops", "argocd"})
 DISCOVERY_GROUPS = {Discovery.during_audit: "Discovered During Audit", Discovery.incident: "Incidents"}
 """Headings for findings not found by a planned check; planned ones are grouped by severity."""
@@ -220,11 +219,10 @@ class ActionView:
     def is_open(self) -> bool:
         return self.action.status is ActionStatus.open
 
-    def sort_key(self) -> tuple[int, dt.date, tuple[int, int], str]:
-        """Priority (P1 first, unset last), then age (oldest first), then report order."""
-        priority = self.action.priority
-        rank = PRIORITIES.index(priority) if priority else len(PRIORITIES)
-        return rank, self.opened, self.position, self.action.id
+    def sort_key(self) -> Rank:
+        """The hand-over order: priority, due date, impact, age, report order (kb.rendering.nextsession)."""
+        action = self.action
+        return rank(action.priority, action.due, action.impact, self.opened, self.position, action.id)
 
 
 # --- audits ------------------------------------------------------------------------
@@ -281,10 +279,13 @@ class AuditView:
 
 
 class KnowledgeView:
-    """The whole knowledge base shaped for documents; every view is computed once, on first use."""
+    """The whole knowledge base shaped for documents; every view is computed once, on first use.
 
-    def __init__(self, kb: KnowledgeBase):
+    `narrowed` restricts the hand-over (`handover`) to the items it admits, as `kb pickup --tag ...` asks."""
+
+    def __init__(self, kb: KnowledgeBase, narrowed: PickupFilter | None = None):
         self.kb = kb
+        self.narrowed = narrowed
         self._audit_views: dict[str, AuditView] = {}
 
     @cached_property
@@ -408,13 +409,24 @@ class KnowledgeView:
 
     @cached_property
     def actions(self) -> list[ActionView]:
-        """Every action in pickup order: priority, then age, then report order."""
+        """Every action in pickup order: priority, due date, impact, age, report order."""
         return sorted((self.action_view(a) for a in self.kb.actions), key=ActionView.sort_key)
 
     @cached_property
     def pickup(self) -> list[ActionView]:
         """The open actions in pickup order: what the next session should do, first things first."""
         return [view for view in self.actions if view.is_open]
+
+    @cached_property
+    def handover(self) -> list[HandoverItem]:
+        """The next session's list: open actions, and open findings no open action follows up, first things first."""
+        items = handover_items(self)
+        return [item for item in items if self.narrowed.admits(item)] if self.narrowed else items
+
+    @cached_property
+    def last_session(self) -> LastSession | None:
+        """How the latest audit ended: outcome, what it resolved, what it left open (None before any audit)."""
+        return last_session(self)
 
     @cached_property
     def pickup_by_priority(self) -> list[tuple[str, list[ActionView]]]:

@@ -60,7 +60,7 @@ def test_the_stamp_never_hides_a_change(sample_kb: Path) -> None:
     report.write_text(report.read_text().replace("Repaired", "Hand-edited"))
     os.utime(report, (HOUR_AGO, HOUR_AGO))
     result = run_kb(sample_kb, "render", "--check")
-    assert result.exit_code == 1 and "-   - Fix: Hand-edited PVC" in result.stdout
+    assert result.exit_code == 1 and "-    - Fix: Hand-edited PVC" in result.stdout
 
 
 def test_racy_inputs_get_no_stamp(sample_kb: Path) -> None:
