@@ -79,6 +79,7 @@ def environment(user_templates: Path | None = None, cache_folder: Path | None = 
     env.filters["code"] = escape.code
     env.filters["codeblock"] = escape.codeblock
     env.filters["mdlink"] = escape.link
+    env.filters["note"] = escape.note
     env.filters["label"] = views.label
     env.filters["nested"] = nested
     return env
