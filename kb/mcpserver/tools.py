@@ -256,7 +256,7 @@ TOOLS: dict[str, Tool] = {
             "finding",
             "Record a new finding, validated as `kb new finding` validates it, and write it as a new file in the "
             "working tree for the engineer to review and commit (never over an existing one). `audit` defaults "
-            "to the latest audit and `found` to today. Returns the ID, the file and warnings (possible "
+            "to the latest audit and `found` to its start. Returns the ID, the file and warnings (possible "
             "recurrences of earlier findings); invalid input returns every problem by field and writes nothing.",
         ),
         _new_tool(

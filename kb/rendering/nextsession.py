@@ -61,28 +61,39 @@ class HandoverItem:
     kind: str
     """'action' or 'finding'."""
     id: str
+    """The action's or the finding's ID."""
     headline: str
+    """The action's pickup title (else its title), or the finding's title."""
     text: str
+    """What to do: the action's pickup text (else its `todo`), or the finding's symptom or root cause."""
     priority: Priority | None
     """The action's priority; for a finding, the priority its severity ranks as."""
     due: dt.date | None
+    """When the action is due."""
     impact: Impact | None
+    """What leaving the action undone costs."""
     opened: dt.date
     """When it was raised: the action's `opened` (else its audit's last day) or the finding's `found`."""
     owner: str | None
+    """Who has the action."""
     tags: tuple[str, ...]
+    """The record's tags."""
     audit: Audit | None
+    """The audit that raised it."""
     finding: Finding | None
     """The finding an action follows from, or the finding itself."""
     action: Action | None
+    """The action itself, for an action."""
     status: str
     """open, mitigated or REGRESSED (a finding whose fix was reverted)."""
     position: tuple[int, int]
+    """Its place in the audit reports' lists, the last of the order's keys."""
 
     def sort_key(self) -> Rank:
         return rank(self.priority, self.due, self.impact, self.opened, self.position, self.id)
 
     def overdue(self, today: dt.date) -> bool:
+        """Whether it was due before `today`."""
         return self.due is not None and self.due < today
 
 
@@ -169,7 +180,9 @@ class LastSession:
     """How the latest audit ended: its outcome, what it resolved, what it left open."""
 
     audit: Audit
+    """The latest audit."""
     dates: str
+    """Its days, as the report heads them: 'January 25-26, 2026'."""
     resolved: list[Finding]
     """Findings resolved within its days."""
     closed: list[Action]
