@@ -35,7 +35,7 @@ from kb.fulltext.searchdoc import Document, document
 from kb.store.layout import FOLDERS, SUFFIXES
 
 INDEX_NAME = "search.sqlite3"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 RACY_NS = 2_000_000_000
 """Files modified less than this long before they were indexed get re-hashed next time."""
 

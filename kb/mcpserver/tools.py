@@ -118,7 +118,7 @@ class Workspace:
                 self._watchable = False
         if self._watch is not None:
             use_listing(self.config.records, *self._watch.current())
-        return ranking.search(self.config.cache, self.config.records, query, filters, limit)
+        return ranking.search(self.config.cache, self.config.records, query, filters, limit, self.config.synonyms)
 
     def close(self) -> None:
         if self._watch is not None:
