@@ -276,13 +276,14 @@ def _score(scores: dict[int, float], found: list[tuple[int, float]]) -> None:
         scores[doc] = max(scores.get(doc, 0.0), value)
 
 
-def _corrected(conn: sqlite3.Connection, parsed: Parsed, words: list[Term]) -> list[Term]:
-    """`words` with each long enough word that no record has replaced by the indexed words it is a
-    slip or two from (`kb.fulltext.typos`), noted in `parsed.corrected`."""
+def _corrected(conn: sqlite3.Connection, parsed: Parsed, words: list[Term], table: Synonyms | None) -> list[Term]:
+    """`words` with each long enough word that no record has, nor any of its synonyms, replaced by
+    the indexed words it is a slip or two from (`kb.fulltext.typos`), noted in `parsed.corrected`."""
     kept = []
     for term in words:
         word = term.words[0]
-        if len(term.words) > 1 or term.prefix or not typos.allowed(word) or _found(conn, term):
+        meant = [term, *(Term(t.words, t.prefix) for t in (table.expand([word]) if table else []))]
+        if len(term.words) > 1 or term.prefix or not typos.allowed(word) or any(_found(conn, t) for t in meant):
             kept.append(term)
             continue
         near = typos.corrections(conn, word)
@@ -414,7 +415,7 @@ def run(
     parsed = parse(query)
     sql = _filters(filters)
     scores = _exact(conn, parsed)
-    words = _corrected(conn, parsed, _drop_common(conn, parsed))
+    words = _corrected(conn, parsed, _drop_common(conn, parsed), table)
     expr = _match(parsed, list(dict.fromkeys(words + (_expanded(parsed, table) if table else []))))
     if expr is not None:
         for rowid, score in _text(conn, expr, sql, 2 * limit + len(scores)).items():

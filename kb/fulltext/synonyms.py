@@ -75,6 +75,16 @@ class Synonyms:
     def __init__(self, groups: Sequence[tuple[Term, ...]]) -> None:
         self.groups = groups
         self.longest = max((len(t.words) for g in groups for t in g), default=1)
+        self._exact: dict[str, set[int]] = {}
+        self._prefix: dict[str, set[int]] = {}
+        self._phrases: list[tuple[tuple[str, ...], int]] = []
+        for number, group in enumerate(groups):
+            for term in group:
+                if len(term.words) > 1:
+                    self._phrases.append((term.words, number))
+                else:
+                    index = self._prefix if term.prefix else self._exact
+                    index.setdefault(term.words[0], set()).add(number)
 
     def expand(self, words: Sequence[str], skip: Collection[str] = ()) -> list[Term]:
         """The terms a query of `words` (lower case, in order) also looks for: the other terms of
@@ -91,16 +101,18 @@ class Synonyms:
         return found
 
     def related(self, words: Iterable[str]) -> list[str]:
-        """The words of the other terms of every group a word of `words` belongs to (for a site
-        entry); a phrase term counts when its first word is there, a prefix term as written."""
-        present = {base(w) for w in words} | set(words)
-        found: dict[str, None] = {}
-        for group in self.groups:
-            said = [t for t in group if base(t.words[0]) in present or t.words[0] in present]
-            if said and any(len(t.words) == 1 or all(base(w) in present for w in t.words) for t in said):
-                for term in group:
-                    found.update(dict.fromkeys(term.words))
-        return [w for w in found if w not in present and base(w) not in present]
+        """The words of every group a term of which `words` say, less those words (for a site
+        entry, whose search cannot expand a query): a phrase counts when all its words are there."""
+        present = set(words)
+        present |= {base(w) for w in present}
+        said: set[int] = set()
+        for word in present:
+            said.update(self._exact.get(word, ()))
+            for end in range(1, len(word) + 1):
+                said.update(self._prefix.get(word[:end], ()))
+        said.update(g for phrase, g in self._phrases if present.issuperset(phrase))
+        found = dict.fromkeys(w for g in sorted(said) for term in self.groups[g] for w in term.words)
+        return [word for word in found if word not in present]
 
 
 @lru_cache(maxsize=8)

@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import threading
 from collections.abc import Iterator
-from functools import partial
 from html.parser import HTMLParser
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -23,12 +19,11 @@ from kb.rendering.jinjaenv import environment
 from kb.store.config import discover
 from kb.store.loader import load
 from tests.conftest import SAMPLE, run_kb
+from tests.publish.conftest import serving
 
 AUDIT = "AUD-production-ecosystem-audit-k3f9x"
 FINDING = "F-kyverno-cronjob-deadlock-8fs4k"
 LESSON = "L-kyverno-helm-values-8qd1t"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
 
 
 def _copy_sample(root: Path) -> Path:
@@ -158,7 +153,7 @@ def test_search_index_holds_one_entry_per_record(built: Path) -> None:
     index = json.loads((built / "site" / "search" / "search_index.json").read_text())
     docs = {d["location"]: d for d in index["docs"]}
     lesson = docs[f"lessons/{LESSON}.html"]
-    assert lesson["boost"] == 3 and "kyverno" in lesson["tags"] and LESSON in lesson["text"]
+    assert lesson["boost"] == 1.5 and "kyverno" in lesson["tags"] and LESSON in lesson["text"]
     assert "39b3a72" in docs[f"findings/{FINDING}.html"]["text"]
     assert not [loc for loc in docs if loc.startswith(("findings/", "lessons/", "actions/")) and "#" in loc]
     assert not [loc for loc in docs if loc.startswith(("commits", "tags", "findings/index"))]
@@ -293,59 +288,10 @@ def test_hostile_records_stay_inert(sample_kb: Path) -> None:
 
 
 @pytest.fixture
-def chromium(tmp_path: Path) -> Iterator[object]:
-    """Headless Debian Chromium driven by Selenium; skipped (or failed in CI) when missing."""
-    missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not p.exists()]
-    try:
-        from selenium import webdriver
-        from selenium.webdriver.chrome.service import Service
-    except ImportError:
-        missing.append("the selenium package")
-    if missing:
-        reason = (
-            f"no browser for the site test: {', '.join(missing)} missing (apt-get install chromium chromium-driver)"
-        )
-        if os.environ.get("KB_REQUIRE_BROWSER") == "1":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-dev-shm-usage",
-        "--window-size=1280,1000",
-        f"--user-data-dir={tmp_path / 'chromium-profile'}",
-    ):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    driver.set_page_load_timeout(60)
-    try:
-        yield driver
-    finally:
-        driver.quit()
-
-
-@pytest.fixture
 def served(built: Path) -> Iterator[str]:
     """The built site on a free localhost port, for the length of one test."""
-    handler = partial(SimpleHTTPRequestHandler, directory=str(built / "site"))
-    handler.log_message = lambda *args: None  # type: ignore[assignment, method-assign]
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+    with serving(built / "site") as url:
+        yield url
 
 
 def test_browser_search_links_and_dashboard(chromium: object, served: str, tmp_path: Path) -> None:
