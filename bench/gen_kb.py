@@ -2,13 +2,15 @@
 
 `generate(root, findings=10000)` writes kb.toml and records under root/records: one audit per
 20 findings, a snapshot per audit, a commit per two findings, a lesson per ten, an action per five.
-Deterministic (seeded), so runs compare.
+Deterministic (seeded), so runs compare. With `sample`, the sample knowledge base's records
+(data/) are among them, so questions about known records can be asked of a large one.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
+import shutil
 from pathlib import Path
 
 SEVERITIES = ("critical", "high", "medium", "low", None)
@@ -42,12 +44,25 @@ def _audit(n: int, day: dt.date, commits: list[str], actions: list[str]) -> list
     return lines
 
 
-def generate(root: Path, findings: int = 10000, seed: int = 7) -> Path:
-    """Write a knowledge base with `findings` findings under `root`; returns root."""
+SAMPLE = Path(__file__).resolve().parent.parent / "data"
+FOLDERS = ("audits", "findings", "commits", "lessons", "actions", "snapshots")
+
+
+def records_for(total: int) -> int:
+    """The `findings` argument that makes about `total` records (each finding brings 0.9 more)."""
+    return round(total / 1.9)
+
+
+def generate(root: Path, findings: int = 10000, seed: int = 7, sample: bool = False) -> Path:
+    """Write a knowledge base with `findings` findings under `root` (and the sample's records
+    with `sample`); returns root."""
     rng = random.Random(seed)
     records = root / "records"
-    for folder in ("audits", "findings", "commits", "lessons", "actions", "snapshots"):
+    for folder in FOLDERS:
         (records / folder).mkdir(parents=True, exist_ok=True)
+        if sample:
+            for path in (SAMPLE / folder).glob("*.yaml"):
+                shutil.copyfile(path, records / folder / path.name)
     (root / "kb.toml").write_text('records = "records"\n', encoding="utf-8")
     audits = max(findings // 20, 1)
     start = dt.date(2024, 1, 1)

@@ -61,8 +61,10 @@ QUERIES: list[tuple[str, str | None]] = [
     ("kyverno", "lesson"),
     ("oom eviction memory", None),
     ("argocd sync drift", "finding"),
+    ("kyvrno webhok timout", None),
+    ("worker keeps restarting, apiserver unreachable", None),
 ]
-"""(query, --kind or None)."""
+"""(query, --kind or None); the last two lean on typo tolerance and synonyms."""
 MIX = {"finding": 0.4, "action": 0.25, "lesson": 0.15, "commit": 0.12, "audit": 0.07, "snapshot": 0.01}
 
 

@@ -181,7 +181,8 @@ def documents(config: Config) -> dict[str, str]:
 def link(config: Config) -> LinkResult:
     """`kb link`: load → check (identity, references) → resolve every cited commit → write commit records.
 
-    Git reads history in a second thread while the records load.
+    Git reads history in a second thread while the records load. The commits that resolve are
+    written even when others do not; those are in the result's problems.
     """
     from kb.check.checks import check_identity, check_references
     from kb.gitlink.linking import LinkResult, Repositories, history_scan, plan, write_changes
@@ -192,8 +193,7 @@ def link(config: Config) -> LinkResult:
         if not report.ok:
             return LinkResult(problems=report.errors)
         result = plan(config, kb, repos, history)
-    if result.ok:
-        write_changes(config, result)
+    write_changes(config, result)
     return result
 
 

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from kb.cli.group import COMMANDS, main
 from kb.records.schemas import reference_markdown
+from kb.rendering.templatedoc import templates_markdown
 from kb.store.settings import settings_markdown
 
 README = Path(__file__).parent.parent / "README.md"
@@ -41,6 +42,13 @@ def test_readme_settings_are_generated_from_the_declared_settings() -> None:
     if UPDATE:
         section("settings", expected)
     assert section("settings") == expected, "run KB_UPDATE_GOLDEN=1 pytest tests/test_docs.py to refresh"
+
+
+def test_readme_template_reference_is_generated_from_the_views() -> None:
+    expected = templates_markdown()
+    if UPDATE:
+        section("templates", expected)
+    assert section("templates") == expected, "run KB_UPDATE_GOLDEN=1 pytest tests/test_docs.py to refresh"
 
 
 def test_readme_has_exactly_two_setup_commands() -> None:

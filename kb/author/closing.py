@@ -1,95 +1,53 @@
-"""Closing and reopening actions: status, date and evidence, written into the person's own file.
+"""Closing records: actions closed and reopened, findings resolved.
 
-Only the changed keys are rewritten (see `kb.store.lineedit`); the result is validated before it
-replaces the file atomically, so a failed close leaves the file exactly as it was.
+Each writes only the keys it changes into the person's own file (see `kb.author.changing`): a
+status, a date, the evidence and a dated note. A commit named as evidence is looked up in its
+repository when that repository is at hand, so a mistyped hash is refused before it is written.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from kb.records.models import Action, ActionStatus
+from kb.author.changing import Changed, ChangeError, find_file, read, write
+from kb.records.models import Action, ActionStatus, Finding, FindingStatus
 from kb.records.refs import CommitRef
-from kb.store import yamlread
-from kb.store.atomic import replace_atomic
+from kb.store.catalog import Catalog
 from kb.store.config import Config
-from kb.store.layout import SUFFIXES
-from kb.store.lineedit import EditError, set_keys
-from kb.store.loader import check_data, load_entry, plain, relative
 
 
-class CloseError(Exception):
-    """The action cannot be closed or reopened as asked; the message says why."""
-
-
-class NeedsEvidence(CloseError):
+class NeedsEvidence(ChangeError):
     """Closing without a commit or a note: a usage error."""
-
-
-@dataclass(frozen=True)
-class Changed:
-    """The action as written, its file, and each key that changed: {"from": old, "to": new} (JSON values)."""
-
-    action: Action
-    path: Path
-    changes: dict[str, dict[str, Any]]
 
 
 def find_action(config: Config, ident: str) -> Path:
     """The file of the action `ident` names: its full ID, or a prefix only one action has."""
-    folder = config.records / Action.folder
-    files = [p for p in sorted(folder.glob("*")) if p.suffix in SUFFIXES] if folder.is_dir() else []
-    exact = [p for p in files if p.stem == ident]
-    if exact:
-        return exact[0]
-    matches = [p for p in files if p.stem.startswith(ident)]
-    if len(matches) == 1:
-        return matches[0]
-    if matches:
-        raise CloseError(f"{ident!r} matches {len(matches)} actions: {', '.join(p.stem for p in matches[:5])}")
-    raise CloseError(f"no action {ident!r} in {relative(config, folder)}")
+    return find_file(config, ident, ("action",))[1]
 
 
-def _load(config: Config, path: Path) -> tuple[Action, str]:
-    text = path.read_text(encoding="utf-8")
+def _action(config: Config, ident: str) -> tuple[Action, str, Path]:
+    path = find_action(config, ident)
+    action, text = read(config, "action", path)
+    assert isinstance(action, Action)
+    return action, text, path
+
+
+def check_commit(config: Config, text: str) -> None:
+    """ChangeError unless `text` is a commit reference naming a known repository and, when that
+    repository is at hand, a commit in it."""
     try:
-        data: Any = yamlread.loads(text).data
-    except yamlread.YamlProblems as err:
-        data = err
-    entry, problems = load_entry(Action, path, relative(config, path), data)
-    if entry is None:
-        raise CloseError("\n".join(p.format() for p in problems) + "\nfix the file first (`kb validate`)")
-    assert isinstance(entry.record, Action)
-    return entry.record, text
+        ref = CommitRef.parse(text)
+    except ValueError as err:
+        raise ChangeError(str(err)) from None
+    if ref.repo is not None and config.repository(ref.repo) is None:
+        raise ChangeError(f"no repository named {ref.repo!r} in kb.toml")
+    if config.repository(ref.repo) is not None:
+        from kb.gitlink.verify import commit_problem  # GitPython only when there is a repository to ask
 
-
-def _write(config: Config, path: Path, text: str, before: Action, changes: dict[str, Any]) -> Changed:
-    order = list(Action.model_fields)
-    try:
-        new_text = set_keys(text, changes, order)
-    except EditError as err:
-        raise CloseError(f"{relative(config, path)}: {err}") from None
-    loaded = yamlread.loads(new_text)
-    record, problems = check_data(Action, loaded.data, relative(config, path), lambda: loaded)
-    if record is None:  # pragma: no cover - the changes are built from valid values
-        raise CloseError("\n".join(p.format() for p in problems))
-    replace_atomic(path, new_text, durable=True)
-    old, new = (a.model_dump(mode="json", exclude_none=True) for a in (before, record))
-    changed = {key: {"from": old.get(key), "to": new.get(key)} for key in changes if old.get(key) != new.get(key)}
-    return Changed(record, path, changed)
-
-
-def summary(config: Config, changed: Changed) -> dict[str, Any]:
-    """What `kb close --json` (and `kb reopen --json`) prints and the MCP tool returns."""
-    return {
-        "id": changed.action.id,
-        "path": relative(config, changed.path),
-        "changed": changed.changes,
-        "record": plain(changed.action),
-    }
+        problem = commit_problem(config, ref)
+        if problem:
+            raise ChangeError(problem)
 
 
 def close(
@@ -103,28 +61,21 @@ def close(
     """Mark an action done (or dropped) on `day`, with a commit or a note as evidence."""
     if not commit and not note:
         raise NeedsEvidence("closing needs evidence: --commit HASH (the commit that did it) or --note TEXT (why)")
-    if commit:
-        try:
-            ref = CommitRef.parse(commit)
-        except ValueError as err:
-            raise CloseError(str(err)) from None
-        if ref.repo is not None and config.repository(ref.repo) is None:
-            raise CloseError(f"no repository named {ref.repo!r} in kb.toml")
-    path = find_action(config, ident)
-    action, text = _load(config, path)
+    action, text, path = _action(config, ident)
     if action.status is not ActionStatus.open:
         since = f" since {action.closed}" if action.closed else ""
-        raise CloseError(f"{action.id} is already {action.status.value}{since}; `kb reopen {action.id}` first")
+        raise ChangeError(f"{action.id} is already {action.status.value}{since}; `kb reopen {action.id}` first")
+    if commit:
+        check_commit(config, commit)
     evidence = {key: value for key, value in (("commit", commit), ("note", note)) if value}
-    return _write(config, path, text, action, {"status": status.value, "closed": day, "evidence": evidence})
+    return write(config, path, text, action, {"status": status.value, "closed": day, "evidence": evidence})
 
 
 def reopen(config: Config, ident: str, day: dt.date, note: str | None = None) -> Changed:
     """Mark an action open again; how it had been closed is kept in its notes."""
-    path = find_action(config, ident)
-    action, text = _load(config, path)
+    action, text, path = _action(config, ident)
     if action.status is ActionStatus.open:
-        raise CloseError(f"{action.id} is already open")
+        raise ChangeError(f"{action.id} is already open")
     was = f"was {action.status.value}" + (f" on {action.closed}" if action.closed else "")
     if action.evidence and action.evidence.commit:
         was += f", commit {action.evidence.commit}"
@@ -132,4 +83,62 @@ def reopen(config: Config, ident: str, day: dt.date, note: str | None = None) ->
         was += f", note: {action.evidence.note}"
     remark = f"{day}: reopened" + (f": {note}" if note else "") + f" ({was})"
     changes = {"status": ActionStatus.open.value, "closed": None, "evidence": None, "notes": [*action.notes, remark]}
-    return _write(config, path, text, action, changes)
+    return write(config, path, text, action, changes)
+
+
+RESOLVED = (FindingStatus.resolved, FindingStatus.mitigated, FindingStatus.wontfix)
+"""What `kb resolve` can make of a finding."""
+
+
+def resolve(
+    config: Config,
+    ident: str,
+    day: dt.date,
+    commit: str | None = None,
+    note: str | None = None,
+    status: FindingStatus = FindingStatus.resolved,
+) -> Changed:
+    """Mark a finding resolved (or mitigated, or wontfix) on `day`: the status, the `resolved`
+    date (resolved only), a fix commit added to its `commits`, a dated line in its `notes`."""
+    if status not in RESOLVED:
+        raise ChangeError(f"a finding is resolved as one of {', '.join(s.value for s in RESOLVED)}, not {status.value}")
+    path = find_file(config, ident, ("finding",))[1]
+    finding, text = read(config, "finding", path)
+    assert isinstance(finding, Finding)
+    if finding.status is status:
+        raise ChangeError(f"{finding.id} is already {status.value}; `kb set {finding.id} status=open` to reopen it")
+    changes: dict[str, object] = {"status": status.value}
+    if status is FindingStatus.resolved:
+        changes["resolved"] = day
+    if commit:
+        check_commit(config, commit)
+        ref = CommitRef.parse(commit)
+        if not any(CommitRef.parse(c).matches(ref) for c in finding.commits):
+            changes["commits"] = [*finding.commits, commit]
+    if note:
+        changes["notes"] = [*finding.notes, f"{day}: {status.value}: {note}"]
+    return write(config, path, text, finding, changes)
+
+
+def open_actions_of(config: Config, finding: str, catalog: Catalog | None = None) -> list[str]:
+    """The IDs of the open actions that follow from `finding`."""
+    found = []
+    for action in (catalog or Catalog(config)).read("action"):
+        source = action.data.get("source")
+        follows = isinstance(source, dict) and source.get("finding") == finding
+        if follows and action.text("status") in ("", ActionStatus.open.value):
+            found.append(action.id)
+    return found
+
+
+def finding_left_without_actions(config: Config, action: Action) -> str | None:
+    """The finding `action` follows from, when it is still open or mitigated and none of its
+    actions is open any more (so closing this one was the last): its ID, else None."""
+    finding = action.source.finding
+    if finding is None:
+        return None
+    catalog = Catalog(config)
+    found = next((f for f in catalog.findings if f.id == finding), None)
+    if found is None or found.text("status") in (FindingStatus.resolved.value, FindingStatus.wontfix.value):
+        return None
+    return None if open_actions_of(config, finding, catalog) else finding

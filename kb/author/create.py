@@ -18,7 +18,7 @@ from kb.author.recurrence import Hint, hints
 from kb.check.checks import record_references
 from kb.check.diagnostics import Code, Diagnostic
 from kb.records.fields import FieldPath, form_fields
-from kb.records.models import Action, Audit, Finding, Lesson, Record
+from kb.records.models import Action, Audit, Finding, Lesson, Record, Stored
 from kb.records.refs import CommitRef, new_id
 from kb.store import yamlread
 from kb.store.atomic import create_exclusive
@@ -30,8 +30,9 @@ from kb.store.yamlwrite import record_text
 MODELS: dict[str, type[Record]] = {"finding": Finding, "lesson": Lesson, "action": Action, "audit": Audit}
 """The kinds `kb new` makes (commits come from git, snapshots from `kb import`)."""
 
-RECORDED_ON = {"finding": "found", "action": "opened", "audit": "started"}
-"""The date field that defaults to today: the day the record is written down."""
+RECORDED_ON = {"action": "opened", "audit": "started"}
+"""The date field that defaults to today: the day the record is written down. A finding's `found`
+is left out unless given, so that it is its audit's start, as the field says."""
 
 MAX_ATTEMPTS = 8
 Runner = Callable[[Path], int]
@@ -103,17 +104,22 @@ def _diag(file: str, loaded: yamlread.Loaded, path: tuple[str | int, ...], code:
     return Diagnostic(file, line, col, code, ".".join(str(p) for p in path), message)
 
 
-def reference_problems(record: Record, catalog: Catalog, file: str, loaded: yamlread.Loaded) -> list[Diagnostic]:
+def reference_problems(record: Stored, catalog: Catalog, file: str, loaded: yamlread.Loaded) -> list[Diagnostic]:
     """IDs the record names must exist with the right kind; commits must name known repositories."""
     problems = []
     for path, target, kind in record_references(record):
         if target is None:
             continue
-        found = catalog.kind_of(target)
-        if found is None:
-            problems.append(_diag(file, loaded, path, Code.E401, f"no {kind.kind} with ID {target}"))
-        elif found != kind.kind:
-            problems.append(_diag(file, loaded, path, Code.E402, f"{target} is a {found}, not a {kind.kind}"))
+        found, expected = catalog.kind_of(target), getattr(kind, "kind", None)  # None: a record of any kind
+        starting = [ident for ident in catalog.ids(expected) if ident.startswith(target)] if expected else []
+        if found is None and len(starting) > 1:
+            names = ", ".join(starting[:5])
+            message = f"{target} starts {len(starting)} {expected} IDs ({names}); give more of the one you mean"
+            problems.append(_diag(file, loaded, path, Code.E401, message))
+        elif found is None:
+            problems.append(_diag(file, loaded, path, Code.E401, f"no {expected or 'record'} with ID {target}"))
+        elif expected is not None and found != expected:
+            problems.append(_diag(file, loaded, path, Code.E402, f"{target} is a {found}, not a {expected}"))
     cited: list[tuple[tuple[str | int, ...], str]] = [
         (("commits", i), text) for i, text in enumerate(getattr(record, "commits", []))
     ]
@@ -142,11 +148,40 @@ def build(
     where = yamlread.Loaded(values, loaded.root if loaded else None)
     record, problems = check_data(model, values, file, lambda: where)
     if record is None:
-        raise RecordProblems(problems)
+        raise RecordProblems([_no_audit_yet(p, catalog) for p in problems])
+    record = completed(record, catalog)
     problems = reference_problems(record, catalog, file, where)
     if problems:
         raise RecordProblems(problems)
     return record
+
+
+def _no_audit_yet(problem: Diagnostic, catalog: Catalog) -> Diagnostic:
+    """A missing audit, when there is no audit to default to, says how to make the first one."""
+    if problem.code != Code.E202 or problem.field.split(".")[-1] != "audit" or catalog.current_audit:
+        return problem
+    message = "there is no audit yet: start one with `kb new audit` (see `kb new audit --help`), then record this"
+    return problem._replace(message=message)
+
+
+def completed(record: Record, catalog: Catalog) -> Record:
+    """`record` with each ID it names that no record has, but the start of exactly one record of
+    the kind the field expects has, replaced by that whole ID (as `kb show` and `kb close` take
+    prefixes). Other IDs are left for the reference check to report."""
+    data = plain(record)
+    changed = False
+    for path, target, kind in record_references(record):
+        expected = getattr(kind, "kind", None)
+        if target is None or expected is None or catalog.kind_of(target) is not None:
+            continue
+        matches = [ident for ident in catalog.ids(expected) if ident.startswith(target)]
+        if len(matches) == 1:
+            node: Any = data
+            for step in path[:-1]:
+                node = node[step]
+            node[path[-1]] = matches[0]
+            changed = True
+    return type(record).model_validate(data) if changed else record
 
 
 def recurrence_hints(record: Record, catalog: Catalog) -> list[Hint]:
@@ -241,7 +276,7 @@ def edit_new(
     from kb.author.editor import Rejected, edit_until_valid, new_draft, run_editor
     from kb.author.scaffold import scaffold, with_errors
 
-    draft = new_draft(catalog.config.cache, kind, text if text is not None else scaffold(MODELS[kind], values))
+    draft = new_draft(catalog.config.cache, f"new-{kind}", text if text is not None else scaffold(MODELS[kind], values))
 
     def accept(edited: str) -> Record:
         try:

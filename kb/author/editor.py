@@ -49,11 +49,11 @@ def run_editor(path: Path) -> int:
     return subprocess.call(["sh", "-c", f'{command} "$@"', command, str(path)])
 
 
-def new_draft(cache: Path, kind: str, text: str) -> Path:
-    """A fresh draft file under the cache folder holding `text`."""
+def new_draft(cache: Path, name: str, text: str) -> Path:
+    """A fresh draft file under the cache folder holding `text`, its name starting with `name`."""
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     for n in range(1000):
-        path = cache / DRAFTS / f"new-{kind}-{stamp}-{os.getpid()}{f'-{n}' if n else ''}.yaml"
+        path = cache / DRAFTS / f"{name}-{stamp}-{os.getpid()}{f'-{n}' if n else ''}.yaml"
         try:
             create_exclusive(path, text, durable=True)
             return path

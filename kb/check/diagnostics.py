@@ -59,11 +59,13 @@ class Code(StrEnum):
     W403 = "W403", "closed action without evidence"
     W404 = "W404", "commit links unverified: repository not available"
     W405 = "W405", "cited commit has no commit record yet"
+    W406 = "W406", "commit links unverified: history missing from a shallow clone"
     # git
     E501 = "E501", "commit not found in its repository"
     E502 = "E502", "abbreviated hash matches more than one commit"
     E503 = "E503", "commit found only in another repository"
     E504 = "E504", "repository not available: path missing or not a git repository"
+    E505 = "E505", "history a document needs is missing from a shallow clone"
     W501 = "W501", "fix commit was reverted: finding regressed"
     W502 = "W502", "no fix commit touched the finding's paths"
     W503 = "W503", "commit trailer names a record that does not exist"

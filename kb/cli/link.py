@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from kb.cli.common import config_with_repos, ignore_option, print_json, repo_option
+from kb.cli.common import config_with_repos, ignore_option, print_json, repo_option, stop
 from kb.store.config import Config
 
 
@@ -23,7 +23,7 @@ def command(ctx: click.Context, repos: tuple[str, ...], unlinked: bool, as_json:
     trailer such as `Finding: <id>` are linked to that record, and fixes that a later commit
     reverted get `reverted_by`. kb link fills empty fields only: what a person wrote stays.
     An unknown hash, an ambiguous abbreviation or a hash from another repository is an error
-    naming the file and line; then nothing is written.
+    naming the file and line; the other commits are still linked, and the exit status is 1.
 
     Exit status: 0 linked, 1 problems found, 2 usage error.
 
@@ -34,6 +34,7 @@ def command(ctx: click.Context, repos: tuple[str, ...], unlinked: bool, as_json:
       kb link --repo platform=../platform --json
       kb link --unlinked                    # commits in each audit's days that no record cites
     """
+    from kb.check.diagnostics import Level
     from kb.pipeline import link
 
     cfg = config_with_repos(ctx, repos, ignore)
@@ -54,15 +55,21 @@ def command(ctx: click.Context, repos: tuple[str, ...], unlinked: bool, as_json:
                 click.echo(f"{change.status} {change.file}: {', '.join(change.fields)}{kept}")
         counts = {s: sum(c.status == s for c in result.changes) for s in ("created", "updated", "unchanged")}
         summary = ", ".join(f"{n} {s}" for s, n in counts.items())
-        click.echo(f"commit records: {summary}" if result.ok else "nothing written", err=True)
+        errors = sum(p.level is Level.error for p in result.problems)
+        left = f"; {errors} error(s): the commits they name are not linked" if errors else ""
+        click.echo(f"commit records: {summary}{left}", err=True)
     ctx.exit(0 if result.ok else 1)
 
 
 def _unlinked(ctx: click.Context, cfg: Config, as_json: bool) -> None:
+    from kb.check.diagnostics import Stopped
     from kb.gitlink.verify import unlinked_commits
     from kb.store.loader import load
 
-    found = unlinked_commits(cfg, load(cfg))
+    try:
+        found = unlinked_commits(cfg, load(cfg), "link")
+    except Stopped as err:
+        stop(ctx, err)
     if as_json:
         print_json(found)
         return

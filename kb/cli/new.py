@@ -58,6 +58,8 @@ def kind_command(kind: str) -> click.Command:
     params: list[click.Parameter] = []
     for form in forms:
         text = form.description + (" Repeatable." if form.many else "")
+        if form.path[-1] in ("audit", "finding", "findings", "actions", "recurrence_of"):
+            text += " The start of an ID only one record has will do."
         if form.path[-1] == "audit":
             text += " Default: the latest audit (by start date)."
         elif form.path == (RECORDED_ON.get(kind),):
@@ -109,7 +111,7 @@ def kind_command(kind: str) -> click.Command:
 def _flag_problem(problem: Any, flags: dict[str, str]) -> str:
     name = ".".join(part for part in problem.field.split(".") if not part.isdigit())
     flag = flags.get(name, name)
-    if problem.code == Code.E202:
+    if problem.code == Code.E202 and "kb new audit" not in problem.message:
         return f"{flag} is required"
     return f"{flag}: {problem.message}"
 

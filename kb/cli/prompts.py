@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Any
 
 import click
 
-from kb.records.fields import FieldPath, FormField, get_value, set_value
+from kb.records.fields import FieldPath, FormField, field_info, get_value, set_value
 from kb.store.catalog import Catalog
 
 PROMPTED = {
-    "finding": ("audit", "title", "severity", "components", "symptom", "root_cause", "fix", "commits", "tags"),
+    "finding": (
+        *("audit", "title", "severity", "discovery", "status", "components"),
+        *("symptom", "root_cause", "fix", "commits", "tags"),
+    ),
     "lesson": ("title", "rule", "detail", "audit", "findings", "tags"),
     "action": ("title", "todo", "priority", "impact", "owner", "due", "source.audit", "source.finding", "tags"),
     "audit": ("title", "started", "trigger", "scope.description", "outcome", "tags"),
@@ -35,7 +39,7 @@ class Blankable(click.ParamType):  # type: ignore[type-arg]
 
 
 class AuditPick(click.ParamType):  # type: ignore[type-arg]
-    """An audit by its number in the list shown, or by ID."""
+    """An audit by its number in the list shown, or by its ID or the start of one audit's ID."""
 
     name = "audit"
 
@@ -48,9 +52,10 @@ class AuditPick(click.ParamType):  # type: ignore[type-arg]
             return ""
         if text.isdigit() and 1 <= int(text) <= len(self.ids):
             return self.ids[int(text) - 1]
-        if text in self.ids:
-            return text
-        self.fail(f"{text!r} is neither a number from the list nor an audit ID", param, ctx)
+        starting = [ident for ident in self.ids if ident.startswith(text)]
+        if text in self.ids or len(starting) == 1:
+            return text if text in self.ids else starting[0]
+        self.fail(f"{text!r} is neither a number from the list nor (the start of) one audit's ID", param, ctx)
 
 
 def _pick_audit(catalog: Catalog, default: str | None, required: bool) -> str:
@@ -106,6 +111,14 @@ def _ask(form: FormField, default: Any) -> Any:
     return value
 
 
+def _model_default(kind: str, form: FormField) -> str | None:
+    """The choice a field takes when left out (`discovery: planned`), offered as the answer to keep."""
+    from kb.author.create import MODELS
+
+    value = field_info(MODELS[kind], form.path).default
+    return str(value.value) if isinstance(value, Enum) else None
+
+
 def ask(
     kind: str, forms: list[FormField], given: set[FieldPath], values: dict[str, Any], catalog: Catalog
 ) -> dict[str, Any]:
@@ -114,6 +127,8 @@ def ask(
         if form.path in given or not (form.required or form.name in PROMPTED[kind]):
             continue
         default = get_value(values, form.path)
+        if default is None and form.choices:
+            default = _model_default(kind, form)
         pick_audit = form.path[-1] == "audit"
         value = _pick_audit(catalog, default, form.required) if pick_audit else _ask(form, default)
         set_value(values, form.path, value)

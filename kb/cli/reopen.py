@@ -7,7 +7,7 @@ import datetime as dt
 import click
 
 from kb.cli.close import report
-from kb.cli.common import config
+from kb.cli.common import config, print_json
 
 
 @click.command()
@@ -30,11 +30,15 @@ def command(ctx: click.Context, action: str, note: str | None, day: dt.datetime 
     Examples:
       kb reopen ACT-load-testing-3xr7m --note "p99 regressed again after the upgrade"
     """
-    from kb.author.closing import CloseError, reopen
+    from kb.author.changing import ChangeError, summary
+    from kb.author.closing import reopen
 
     cfg = config(ctx)
     try:
         changed = reopen(cfg, action, (day.date() if day else dt.date.today()), note)
-    except CloseError as err:
+    except ChangeError as err:
         raise click.ClickException(str(err)) from None
-    report(cfg, changed, as_json, f"Reopened {changed.action.id}")
+    if as_json:
+        print_json(summary(cfg, changed))
+    else:
+        report(cfg, changed, f"Reopened {changed.path.stem}")

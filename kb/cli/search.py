@@ -30,7 +30,10 @@ SUMMARY = "Search lessons, findings, actions, audits, commits and snapshots, bes
 DESCRIPTION = f"""{SUMMARY}
 
 Describe the problem in your own words: records sharing the most, and the rarest, of the
-words rank first, and a word matches its other forms (probe, probes, probing). A lesson
+words rank first, and a word matches its other forms (probe, probes, probing) and its
+synonyms (worker finds node, restarting finds CrashLoopBackOff: kb's table, plus kb.toml's
+[search] synonyms). A word of five letters or more that no record has is read as the
+indexed word it is a typing slip from (kyvrno is kyverno), and kb says so. A lesson
 ranks above a finding that matches as well, and so does the lesson learned from a matching
 finding. Put a phrase in quotes to require it; a record ID or commit hash finds that record
 and every record citing it; `crash*` matches words starting so.
@@ -128,10 +131,12 @@ def main(argv: list[str], root: Path | None = None, listings: Mapping[Path, List
     filters = Filters(tuple(args.kinds), tuple(args.tags), tuple(args.severities), tuple(args.statuses), args.since)
     try:
         listing = listings.get(config.records) if listings else None
-        result = search(config.cache, config.records, text, filters, args.limit, listing)
+        result = search(config.cache, config.records, text, filters, args.limit, config.synonyms, listing)
     except SearchError as err:
         print(f"Error: {err}", file=sys.stderr)
         return 1
+    for word, instead in result.parsed.corrected:
+        print(f"No record has {word!r}: searched for {' or '.join(instead)} instead.", file=sys.stderr)
     if result.stats.unreadable:
         files = ", ".join(result.stats.unreadable)
         print(f"warning: not searched, cannot be read (run `kb validate`): {files}", file=sys.stderr)

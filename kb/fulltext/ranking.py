@@ -32,11 +32,15 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
 
+from kb.fulltext import typos
 from kb.fulltext.index import Listing, SyncStats, open_index, rebuild
 from kb.fulltext.searchdoc import hash_of
+from kb.fulltext.synonyms import Synonyms
+from kb.fulltext.synonyms import synonyms as synonyms_of
 from kb.records.refs import is_record_id
 
 KIND_WEIGHT: dict[str, float] = {
@@ -120,6 +124,10 @@ class Parsed:
         self.ids: list[str] = []
         self.hashes: list[str] = []
         self.dropped: list[str] = []
+        self.sequence: list[str] = []
+        """Every word outside quotes, stopwords too, in order: what synonyms are looked up in."""
+        self.corrected: list[tuple[str, list[str]]] = []
+        """Each word no record has, with the indexed words searched for instead."""
 
 
 class Hit(NamedTuple):
@@ -170,6 +178,7 @@ def _add_words(parsed: Parsed, token: str) -> None:
     words = _WORD.findall(_APOSTROPHE.sub("", token).lower())
     if not words:
         return
+    parsed.sequence += words
     prefix = token.endswith("*")
     if len(words) == 1 and words[0] in STOPWORDS and not prefix:
         parsed.dropped.append(words[0])
@@ -265,6 +274,36 @@ def _exact(conn: sqlite3.Connection, parsed: Parsed) -> dict[int, float]:
 def _score(scores: dict[int, float], found: list[tuple[int, float]]) -> None:
     for doc, value in found:
         scores[doc] = max(scores.get(doc, 0.0), value)
+
+
+def _corrected(conn: sqlite3.Connection, parsed: Parsed, words: list[Term], table: Synonyms | None) -> list[Term]:
+    """`words` with each long enough word that no record has, nor any of its synonyms, replaced by
+    the indexed words it is a slip or two from (`kb.fulltext.typos`), noted in `parsed.corrected`."""
+    kept = []
+    for term in words:
+        word = term.words[0]
+        meant = [term, *(Term(t.words, t.prefix) for t in (table.expand([word]) if table else []))]
+        if len(term.words) > 1 or term.prefix or not typos.allowed(word) or any(_found(conn, t) for t in meant):
+            kept.append(term)
+            continue
+        near = typos.corrections(conn, word)
+        if not near:
+            kept.append(term)
+            continue
+        parsed.corrected.append((word, near))
+        parsed.sequence = [near[0] if w == word else w for w in parsed.sequence]
+        kept += [Term((stem,), prefix=True) for stem in near]
+    return kept
+
+
+def _found(conn: sqlite3.Connection, term: Term) -> bool:
+    return conn.execute("SELECT 1 FROM fts WHERE fts MATCH ? LIMIT 1", (term.fts,)).fetchone() is not None
+
+
+def _expanded(parsed: Parsed, table: Synonyms) -> list[Term]:
+    """The synonyms' terms a query's words bring (a common word that was dropped brings none)."""
+    dropped = set(parsed.dropped)
+    return [Term(t.words, t.prefix) for t in table.expand(parsed.sequence, dropped)]
 
 
 def _match(parsed: Parsed, words: list[Term]) -> str | None:
@@ -368,12 +407,16 @@ def _suggestions(parsed: Parsed, filters: Filters) -> list[str]:
     return tips
 
 
-def run(conn: sqlite3.Connection, query: str, filters: Filters, limit: int) -> tuple[list[Hit], Parsed]:
-    """Rank the records of an up-to-date index for `query`; the best `limit` hits first."""
+def run(
+    conn: sqlite3.Connection, query: str, filters: Filters, limit: int, table: Synonyms | None = None
+) -> tuple[list[Hit], Parsed]:
+    """Rank the records of an up-to-date index for `query`; the best `limit` hits first. A word no
+    record has is read as the indexed word it is a slip from; `table` adds each word's synonyms."""
     parsed = parse(query)
     sql = _filters(filters)
     scores = _exact(conn, parsed)
-    expr = _match(parsed, _drop_common(conn, parsed))
+    words = _corrected(conn, parsed, _drop_common(conn, parsed), table)
+    expr = _match(parsed, list(dict.fromkeys(words + (_expanded(parsed, table) if table else []))))
     if expr is not None:
         for rowid, score in _text(conn, expr, sql, 2 * limit + len(scores)).items():
             scores[rowid] = scores.get(rowid, 0.0) + score
@@ -391,24 +434,26 @@ def search(
     query: str,
     filters: Filters = NO_FILTERS,
     limit: int = 10,
+    synonyms: Sequence[str] = (),
     listing: Listing | None = None,
 ) -> SearchResult:
     """Bring the index up to date, then search it; a corrupt index is rebuilt once and retried.
 
-    `listing`: the record files as the caller knows them now, instead of listing the folders
-    (see kb.fulltext.index.sync)."""
+    `synonyms` are kb.toml's groups, added to kb's own table. `listing`: the record files as the
+    caller knows them now, instead of listing the folders (see kb.fulltext.index.sync)."""
     if limit < 1:
         raise SearchError(f"--limit must be at least 1, not {limit}")
+    table = synonyms_of(tuple(synonyms))
     try:
         conn, stats = open_index(cache, records, listing)
         try:
-            hits, parsed = run(conn, query, filters, limit)
+            hits, parsed = run(conn, query, filters, limit, table)
         except sqlite3.OperationalError:
             raise
         except sqlite3.DatabaseError:  # the file is damaged (SQLITE_CORRUPT, SQLITE_NOTADB)
             conn.close()
             conn, stats = rebuild(cache, records, listing)
-            hits, parsed = run(conn, query, filters, limit)
+            hits, parsed = run(conn, query, filters, limit, table)
         finally:
             conn.close()
     except (OSError, sqlite3.Error) as err:

@@ -3,11 +3,12 @@
 Works on the plain data kb.store.yamlread returns (every scalar a string), not on pydantic models, so
 the search path never imports pydantic. Values that are record IDs or commit hashes go to the
 exact-lookup references instead of the text, so an audit listing forty action IDs does not
-match every word of their slugs.
+match every word of their slugs; the words inside camelCase names are added to the text.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
@@ -73,6 +74,16 @@ def _strings(value: Any) -> Iterator[str]:
             yield from _strings(item)
 
 
+_CAMEL = re.compile(r"\b[A-Za-z]*[a-z][A-Z][A-Za-z]*\b")
+_HUMP = re.compile(r"(?<=[a-z])(?=[A-Z])")
+
+
+def _camel_parts(text: str) -> str:
+    """The words inside camelCase names (`cleanupJobs` is cleanup Jobs), so a search for the
+    words finds the name, as the site's search (which splits them too) does."""
+    return " ".join(dict.fromkeys(_HUMP.sub(" ", name) for name in _CAMEL.findall(text)))
+
+
 def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
@@ -100,6 +111,9 @@ def document(kind: str, data: dict[str, Any], fallback_id: str) -> Document:
             cites.append(cited)
         else:
             body.append(text)
+    parts = _camel_parts("\n".join(body))
+    if parts:
+        body.append(parts)
     return Document(
         kind=kind,
         id=record_id,

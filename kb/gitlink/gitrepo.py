@@ -126,6 +126,23 @@ class Repository:
             found[info.hash] = info
         return found
 
+    def shallow_until(self) -> dt.datetime | None:
+        """For a shallow clone (`git clone --depth N`), the latest authored date among its oldest
+        commits, whose parents were not fetched: commits made up to then may be missing. None when
+        the history is whole."""
+        try:
+            shallow = self._repo.git.rev_parse("--is-shallow-repository") == "true"
+            where = self._repo.git.rev_parse("--git-path", "shallow") if shallow else None  # relative to the work tree
+        except git.GitCommandError as err:
+            raise GitError(f"{self.path}: git rev-parse failed: {str(err.stderr).strip()}") from None
+        if where is None:
+            return None
+        boundary = Path(self._repo.working_dir or self.path, where)
+        hashes = [h for h in boundary.read_text(encoding="ascii").split() if _FULL.match(h)]
+        out = self._batch(["log", "--no-walk=unsorted", "--stdin", "--format=%aI"], hashes)
+        dates = [dt.datetime.fromisoformat(line) for line in out.decode().split()]
+        return max(dates, default=dt.datetime.now(dt.UTC))
+
     def tips(self) -> list[str]:
         """The full hashes `--all` starts from: every ref, and HEAD."""
         return tips(self.path) or []

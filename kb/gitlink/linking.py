@@ -64,6 +64,7 @@ class Repositories:
         self.config = config
         self._open: dict[str | None, Repository | None] = {}
         self.missing: dict[str | None, str] = {}
+        self._shallow: dict[str | None, bool] = {}
 
     def __enter__(self) -> Repositories:
         return self
@@ -86,6 +87,13 @@ class Repositories:
                 except GitError as err:
                     self.missing[name] = str(err)
         return self._open[name]
+
+    def shallow(self, name: str | None) -> bool:
+        """Whether the repository a reference names is a shallow clone (asked once per repository)."""
+        if name not in self._shallow:
+            repo = self.get(name)
+            self._shallow[name] = repo is not None and repo.shallow_until() is not None
+        return self._shallow[name]
 
     def available(self) -> Iterator[tuple[str | None, Repository]]:
         """(name as cited, repository) for each configured repository that opens."""
@@ -126,6 +134,7 @@ def resolve(repos: Repositories, cited: list[Citation], unavailable_code: Code) 
         if repo is not None:
             answers[name] = repo.resolve(sorted(hashes))
     elsewhere = _elsewhere(repos, answers)
+    beyond: dict[str | None, set[str]] = {}
     for citation in cited:
         ref = citation.ref
         if ref.repo not in answers:
@@ -143,11 +152,32 @@ def resolve(repos: Repositories, cited: list[Citation], unavailable_code: Code) 
             names = ", ".join(repr(repos.name(other)) for other in others)
             message = f"commit {ref.hash} is not in {where} but in {names}; write {CommitRef(others[0], ref.hash)}"
             result.problems.append(citation.diag(Code.E503, message))
+        elif answer is None and repos.shallow(ref.repo):
+            beyond.setdefault(ref.repo, set()).add(ref.hash)
         elif answer is None:
             result.problems.append(citation.diag(Code.E501, f"no commit {ref.hash} in {where}"))
         else:
             result.full[ref] = answer
+    result.problems += [_shallow(repos, name, hashes) for name, hashes in beyond.items()]
     return result
+
+
+SHALLOW_LISTED = 5
+FETCH_ALL = "GitHub Actions: actions/checkout with fetch-depth: 0"
+
+
+def _shallow(repos: Repositories, name: str | None, hashes: set[str]) -> Diagnostic:
+    """W406 for the cited commits a shallow clone's history does not reach, with how to fetch it."""
+    hashes = {h[:7] for h in hashes if not any(other != h and other.startswith(h) for other in hashes)}
+    listed = ", ".join(sorted(hashes)[:SHALLOW_LISTED]) + (", ..." if len(hashes) > SHALLOW_LISTED else "")
+    spec = repos.config.repository(name)
+    path = relative(repos.config, spec.path) if spec else "."
+    message = (
+        f"{repos.label(name)} is a shallow clone: {len(hashes)} cited commit(s) are not in the history it has "
+        f"({listed}): kb can check them against their commit records only. Fetch the whole history to "
+        f"look them up: git -C {path} fetch --unshallow ({FETCH_ALL})"
+    )
+    return Diagnostic("kb.toml", 0, 0, Code.W406, "repositories", message)
 
 
 def facts(repos: Repositories, keys: Collection[Key]) -> dict[Key, CommitInfo]:
@@ -241,7 +271,10 @@ def _complete(record: Commit) -> bool:
 def plan(
     config: Config, kb: KnowledgeBase, repos: Repositories, scanned: Callable[[], dict[str | None, list[Mention]]]
 ) -> LinkResult:
-    """Every change kb link would make, or the problems that prevent it; writes nothing.
+    """Every change kb link would make, and the problems found; writes nothing.
+
+    A cited commit that cannot be resolved (or whose record cannot be created) is a problem and
+    gets no change; every other commit still does, so one bad hash does not hold up the rest.
 
     `scanned` gives the history scan; it is asked for only once the cited commits are read,
     so a scan running in another thread overlaps with that.
@@ -276,6 +309,7 @@ def plan(
             if path.exists():
                 message = f"cannot create {path.name} for {ref}: the file exists and holds another commit"
                 result.problems.append(Diagnostic(relative(config, path), 0, 0, Code.E301, "hash", message))
+                continue
             changed = tuple(plain(new))
             result.changes.append(Change(relative(config, path), ref, "created", changed, (), record_text(new)))
         else:

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from kb import speed
-from kb.author import closing, create
+from kb.author import changing, closing, create
 from kb.check.diagnostics import Diagnostic, Stopped
 from kb.fulltext import ranking, results
 from kb.pipeline import gate
@@ -117,7 +117,9 @@ class Workspace:
             except OSError:  # no inotify, or no records folder yet: every search lists the folders
                 self._watchable = False
         listing = self._watch.current() if self._watch is not None else None
-        return ranking.search(self.config.cache, self.config.records, query, filters, limit, listing)
+        return ranking.search(
+            self.config.cache, self.config.records, query, filters, limit, self.config.synonyms, listing
+        )
 
     def close(self) -> None:
         if self._watch is not None:
@@ -178,7 +180,7 @@ def pickup(ws: Workspace, arguments: dict[str, Any]) -> dict[str, Any]:
     kb = handover.loaded(ws.config)
     gate(kb, "pickup")
     view = KnowledgeView(kb)
-    return {"items": [handover.as_dict(item) for item in view.pickup], "markdown": handover.as_markdown(view)}
+    return {**handover.as_json(view, dt.date.today()), "markdown": handover.as_markdown(view)}
 
 
 def new_record(kind: str) -> Callable[[Workspace, dict[str, Any]], dict[str, Any]]:
@@ -200,9 +202,9 @@ def close_action(ws: Workspace, arguments: dict[str, Any]) -> dict[str, Any]:
     status = ActionStatus.dropped if args.dropped else ActionStatus.done
     try:
         changed = closing.close(ws.config, args.id, args.date or dt.date.today(), args.commit, args.note, status)
-    except closing.CloseError as err:
+    except changing.ChangeError as err:
         raise ToolFailure(str(err)) from None
-    return closing.summary(ws.config, changed)
+    return changing.summary(ws.config, changed)
 
 
 @dataclass(frozen=True)
@@ -245,8 +247,9 @@ TOOLS: dict[str, Tool] = {
         ),
         Tool(
             "pickup",
-            "The next session's pickup list: every open action, highest priority first, then oldest, with where "
-            "it came from; as data and as the Markdown hand-over text.",
+            "The next session's pickup list: how the last session ended, then every open action and every open "
+            "finding no open action follows up, highest priority first, then soonest due, costliest, oldest, "
+            "with where each came from; as data and as the Markdown hand-over text.",
             NoArguments.model_json_schema(),
             pickup,
         ),
@@ -254,7 +257,7 @@ TOOLS: dict[str, Tool] = {
             "finding",
             "Record a new finding, validated as `kb new finding` validates it, and write it as a new file in the "
             "working tree for the engineer to review and commit (never over an existing one). `audit` defaults "
-            "to the latest audit and `found` to today. Returns the ID, the file and warnings (possible "
+            "to the latest audit and `found` to its start. Returns the ID, the file and warnings (possible "
             "recurrences of earlier findings); invalid input returns every problem by field and writes nothing.",
         ),
         _new_tool(

@@ -94,6 +94,7 @@ class Pages:
         audit = self.rel.audit(f.audit)
         fields = ("symptom", "root_cause", "fix", "investigation", "verification", "takeaway")
         sections = [(name.replace("_", " ").capitalize(), getattr(f, name)) for name in fields if getattr(f, name)]
+        sections += [("Notes", "\n\n".join(f.notes))] if f.notes else []
         body = self._render(
             "site/finding.md.j2",
             f=f,

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from kb.check.diagnostics import Code, Diagnostic, Stopped
+from kb.fulltext.synonyms import synonyms
 from kb.publish import llmstxt, searchindex
 from kb.publish import pages as site_pages
 from kb.rendering.jinjaenv import environment
@@ -125,7 +126,8 @@ def mkdocs_build(config: Config, site: site_pages.Site, site_dir: Path, strict: 
     if not index.is_file():
         return 0
     directory_urls = bool(mkdocs["use_directory_urls"])
-    entries = [searchindex.entry(r, searchindex.url(p, directory_urls)) for p, r in site.records.items()]
+    table = synonyms(config.synonyms)
+    entries = [searchindex.entry(r, searchindex.url(p, directory_urls), table) for p, r in site.records.items()]
     entries += [searchindex.document(p, text, searchindex.url(p, directory_urls)) for p, text in site.documents.items()]
     return searchindex.finish(index, entries)
 

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from kb.records.models import Record
+from kb.records.models import Record, Stored
 
 FieldPath = tuple[str, ...]
 
@@ -51,10 +51,11 @@ class Nested:
     keys: tuple[str, ...]
 
 
-def field_order(model: type[Record]) -> list[str]:
+def field_order(model: type[Stored]) -> list[str]:
     """Field names as record files list them: the kind's own fields, then the shared ones; no `id`."""
     shared = [name for name in Record.model_fields if name != "id"]
-    return [name for name in model.model_fields if name not in shared and name != "id"] + shared
+    own = [name for name in model.model_fields if name not in shared and name != "id"]
+    return own + [name for name in shared if name in model.model_fields]
 
 
 def _unwrap(annotation: Any) -> tuple[Any, bool]:
@@ -101,7 +102,7 @@ def nested_model(info: FieldInfo) -> type[BaseModel] | None:
     return None
 
 
-def form_fields(model: type[Record]) -> list[FormField]:
+def form_fields(model: type[Stored]) -> list[FormField]:
     """Every scalar or list-of-scalar field of `model`, nested mappings flattened, `id` left out.
 
     A mapping the record requires (an action's `source`) is flattened to its own field names
@@ -140,7 +141,7 @@ def form_fields(model: type[Record]) -> list[FormField]:
     return final
 
 
-def editor_only(model: type[Record]) -> list[Nested]:
+def editor_only(model: type[Stored]) -> list[Nested]:
     """Fields the flags cannot express (lists of mappings, dicts), described for the scaffold."""
     flat = {f.path[0] for f in form_fields(model)}
     result = []

@@ -216,6 +216,9 @@ class Finding(Record):
     takeaway: str | None = Field(default=None, description="Advice noted with the finding itself.")
     commits: list[CommitRefText] = Field(default_factory=list, description="Fix commits: HASH or REPO@HASH.")
     recurrence_of: RecordId | None = Field(default=None, description="ID of an earlier finding this repeats.")
+    notes: list[Text] = Field(
+        default_factory=list, description="Dated remarks, e.g. how it was resolved (`kb resolve --note`)."
+    )
 
 
 # --- commit ------------------------------------------------------------------------

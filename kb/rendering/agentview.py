@@ -2,7 +2,7 @@
 
 Coding agents read AGENTS.md or CLAUDE.md whole at the start of every session, so the part kb
 writes there stays within its output's `max_bytes`. What a template lists through `agent.lessons`
-and `agent.pickup` is cut to fit: the least important item goes first (the last of the longer
+and `agent.pickup` (the hand-over list) is cut to fit: the least important item goes first (the last of the longer
 list, so both keep their heads), and `agent.left_out` says how many went. Everything else the
 template shows (the topology, the latest audit) is always kept.
 """
@@ -14,7 +14,8 @@ from collections.abc import Callable, Sequence
 from functools import cached_property
 
 from kb.records.models import Lesson
-from kb.rendering.views import ActionView, KnowledgeView
+from kb.rendering.nextsession import HandoverItem
+from kb.rendering.views import KnowledgeView
 
 
 class AgentLists:
@@ -36,9 +37,10 @@ class AgentLists:
         return sorted(kept, key=lambda lesson: (-self._held(lesson).toordinal(), -len(lesson.confirmed)))
 
     @property
-    def pickup(self) -> list[ActionView]:
-        """The open actions, in pickup order."""
-        return self.view.pickup
+    def pickup(self) -> list[HandoverItem]:
+        """The next session's list, as `kb pickup` orders it: open actions, and open findings no
+        open action follows up."""
+        return self.view.handover
 
 
 def split(keep: int, lessons: int, actions: int) -> tuple[int, int]:
@@ -77,7 +79,7 @@ class AgentContext:
         return self._lists.lessons[: self._counts[0]]
 
     @property
-    def pickup(self) -> Sequence[ActionView]:
+    def pickup(self) -> Sequence[HandoverItem]:
         self.listed = True
         return self._lists.pickup[: self._counts[1]]
 

@@ -170,3 +170,67 @@ def link(text: object, target: str, cell: bool = False) -> str:
         raise ValueError(f"kb links only to its own pages, not {target!r}")
     label = _BRACKET.sub(r"\\\1", escape(text, cell=cell))
     return f"[{label}]({target.replace(' ', '%20').replace(')', '%29')})"
+
+
+# --- Markdown a person wrote: notes kept from an imported report --------------------------------
+
+_WEB_LINK = re.compile(r"(?<!!)\[((?:\\.|[^\[\]\\\n])*)\]\((https?://[^\s()<>\"']+)\)")
+_HEADING_LINE = re.compile(r"^#{1,6}[ \t]+(.*?)[ \t]*#*[ \t]*$")
+_NOTE_BLOCK = re.compile(
+    r"^(#|>|\||`{3,}|~{3,}|[-=+](?=[\s=+-]|$)|\*(?=\s|\*+\s*$)|\d+(?=[.)](?:\s|$))|\[(?=[^\]]*\]:))"
+)
+"""A line start that would open a block in a note: as `_BLOCK_START`, and since a note keeps its
+emphasis, a `*` bullet or rule and a `~~~` fence; a `[` only where it would define a link."""
+_INERT_SPECIAL = re.compile(r"[&<{\]:]")
+"""A character `_inert` may change; a part without one passes as written."""
+
+
+def _inert(text: str) -> str:
+    """Markdown prose with what could act made inert (raw HTML, entities, attribute lists, links
+    other than to web pages, images, script schemes) and its emphasis and web links kept."""
+    if not _INERT_SPECIAL.search(text):
+        return text
+    links: list[str] = []
+
+    def keep(match: re.Match[str]) -> str:
+        links.append(f"[{_inert(match[1])}]({match[2]})")
+        return f"\x00{len(links) - 1}\x00"
+
+    text = _WEB_LINK.sub(keep, text)
+    text = text.replace("&", "&amp;")
+    text = _TAG_START.sub("&lt;", text)
+    text = _LINK_TARGET.sub(lambda m: "]\\" + m.group(1), text)
+    text = _UNSAFE_SCHEME.sub(lambda m: m.group(1) + "&#58;", text)
+    text = text.replace("{", "\\{")
+    return re.sub("\x00(\\d+)\x00", lambda m: links[int(m[1])], text)
+
+
+def _span_text(match: re.Match[str]) -> str:
+    """What a code span shows: its text without the backtick runs and the one space padding each side."""
+    text = match.group(2)
+    return text[1:-1] if len(text) > 2 and text.startswith(" ") and text.endswith(" ") else text
+
+
+def note(value: object) -> str:
+    """Markdown a person wrote (a line an import kept as a note), for one list item: emphasis, code
+    spans and links to web pages render as written; what would act (HTML, attribute lists, other
+    links, images, a fence that runs) is made inert as `escape` does, a heading becomes bold text
+    and any other line that would start a block (quote, list, table, rule) is escaped. The note's
+    lines stay lines (hard breaks), within the item."""
+    if value is None:
+        return ""
+    lines = []
+    for line in str(value).splitlines():
+        line = line.strip()
+        heading = _HEADING_LINE.match(line)
+        if heading:
+            line = f"**{heading[1]}**" if heading[1] else ""
+        out, pos = [], 0
+        for match in _CODE_SPAN.finditer(line):
+            out += [_inert(line[pos : match.start()]), _code_text(_span_text(match), False)]
+            pos = match.end()
+        out.append(_inert(line[pos:]))
+        text = "".join(out)
+        # a line that starts with a code span starts no block: escaping its backticks would end the span
+        lines.append(text if _CODE_SPAN.match(line) else _NOTE_BLOCK.sub(_escape_block, text))
+    return "  \n".join(line for line in lines if line)

@@ -52,6 +52,16 @@ class CompiledTemplates(jinja2.BytecodeCache):
         filecache.write(self._file(bucket), self.key, (bucket.checksum, bucket.code))
 
 
+NESTED_INDENT = 4
+"""Python-Markdown (MkDocs) nests a list only under four spaces; three read as one flat list."""
+
+
+def nested(number: int) -> str:
+    """The indent of a list nested under item `number` of an ordered list: four spaces, or the
+    width of the item's marker when that is wider (`100. `), which CommonMark (GitHub) asks for."""
+    return " " * max(NESTED_INDENT, len(str(number)) + 2)
+
+
 @cache
 def environment(user_templates: Path | None = None, cache_folder: Path | None = None) -> jinja2.Environment:
     """A Jinja environment reading `user_templates` first, then kb's defaults; with a
@@ -67,7 +77,9 @@ def environment(user_templates: Path | None = None, cache_folder: Path | None = 
     env.filters["code"] = escape.code
     env.filters["codeblock"] = escape.codeblock
     env.filters["mdlink"] = escape.link
+    env.filters["note"] = escape.note
     env.filters["label"] = views.label
+    env.filters["nested"] = nested
     return env
 
 

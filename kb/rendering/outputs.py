@@ -224,7 +224,7 @@ def audit_context(config: Config, kb: KnowledgeBase) -> dict[str, Any]:
     if config.repositories:
         from kb.gitlink.verify import unlinked_commits
 
-        for audit_id, commits in unlinked_commits(config, kb).items():
+        for audit_id, commits in unlinked_commits(config, kb, "render").items():
             by_audit.setdefault(audit_id, {})["unlinked"] = commits
     return {"by_audit": by_audit}
 

@@ -27,15 +27,14 @@ from kb.records.models import (
     FindingStatus,
     Lesson,
     Node,
-    Priority,
     Record,
     Severity,
     Snapshot,
 )
+from kb.rendering.nextsession import HandoverItem, LastSession, PickupFilter, Rank, handover_items, last_session, rank
 from kb.store.loader import KnowledgeBase
 
 SEVERITIES: tuple[Severity, ...] = tuple(Severity)
-PRIORITIES: tuple[Priority, ...] = tuple(Priority)
 GITOPS_TAGS = frozenset({"gitops", "argocd"})
 DISCOVERY_GROUPS = {Discovery.during_audit: "Discovered During Audit", Discovery.incident: "Incidents"}
 """Headings for findings not found by a planned check; planned ones are grouped by severity."""
@@ -103,6 +102,7 @@ class SnapshotView:
     """A snapshot with the counts its documents print computed from its own rows."""
 
     snapshot: Snapshot
+    """The snapshot record itself."""
 
     @staticmethod
     def role(node: Node) -> str:
@@ -116,6 +116,7 @@ class SnapshotView:
 
     @property
     def routes_checked(self) -> int:
+        """How many routes the domain check covered: its groups' counts, else its total."""
         domains = self.snapshot.domains
         if domains is None:
             return 0
@@ -123,6 +124,7 @@ class SnapshotView:
 
     @property
     def volumes_bound(self) -> int:
+        """How many volumes are Bound."""
         return sum(1 for v in self.snapshot.volumes if v.status == "Bound")
 
     @property
@@ -142,8 +144,12 @@ def latest_snapshot(snapshots: Iterable[Snapshot]) -> Snapshot | None:
 
 @dataclass(frozen=True)
 class Reverted:
+    """A fix commit that a later commit reverted."""
+
     commit: str
+    """The fix commit, as cited."""
     reverted_by: str
+    """The hash of the commit that reverted it."""
 
 
 @dataclass
@@ -151,12 +157,19 @@ class FindingView:
     """A finding as a document lists it: numbered, with effective dates and its links resolved."""
 
     finding: Finding
+    """The finding record itself."""
     number: int
+    """Its number in the list it is shown in, from 1."""
     found: dt.date
+    """When it was found: its `found`, else its audit's start."""
     resolved: dt.date | None
+    """When it was resolved: its `resolved`, else (if resolved) its audit's last day."""
     reverted: list[Reverted] = field(default_factory=list)
+    """Its fix commits that a later commit reverted."""
     lessons: list[Lesson] = field(default_factory=list)
+    """The lessons learned from it."""
     linked: list[Commit] = field(default_factory=list)
+    """Commits naming it in a trailer, beyond those it cites."""
 
     @property
     def regressed(self) -> bool:
@@ -165,6 +178,7 @@ class FindingView:
 
     @property
     def status(self) -> str:
+        """Its status, or REGRESSED when a fix commit was reverted."""
         return "REGRESSED" if self.regressed else self.finding.status.value
 
 
@@ -173,10 +187,13 @@ class FindingGroup:
     """One heading of findings: 'Critical', 'Discovered During Audit', ..."""
 
     name: str
+    """The heading: a severity, 'Unrated', or a kind of discovery."""
     items: list[FindingView]
+    """Its findings, numbered on across the groups."""
 
     @property
     def title(self) -> str:
+        """The heading with its count: 'Critical (4)'."""
         return f"{self.name} ({len(self.items)})"
 
 
@@ -207,28 +224,35 @@ class ActionView:
     """An action with what it came from and the wording a handover uses."""
 
     action: Action
+    """The action record itself."""
     opened: dt.date
+    """When it was raised: its `opened`, else its audit's last day."""
     audit: Audit | None
+    """The audit it came from."""
     finding: Finding | None
+    """The finding it follows from, if any."""
     position: tuple[int, int]
+    """Its place in the audit reports: (0, n) in a pickup list, (1, n) among remaining items, (2, 0) neither."""
 
     @property
     def headline(self) -> str:
+        """Its pickup wording's title, else its title."""
         return self.action.handover.title if self.action.handover else self.action.title
 
     @property
     def text(self) -> str:
+        """Its pickup wording's text, else its `todo`."""
         return self.action.handover.text if self.action.handover else self.action.todo
 
     @property
     def is_open(self) -> bool:
+        """Whether its status is open."""
         return self.action.status is ActionStatus.open
 
-    def sort_key(self) -> tuple[int, dt.date, tuple[int, int], str]:
-        """Priority (P1 first, unset last), then age (oldest first), then report order."""
-        priority = self.action.priority
-        rank = PRIORITIES.index(priority) if priority else len(PRIORITIES)
-        return rank, self.opened, self.position, self.action.id
+    def sort_key(self) -> Rank:
+        """The hand-over order: priority, due date, impact, age, report order (kb.rendering.nextsession)."""
+        action = self.action
+        return rank(action.priority, action.due, action.impact, self.opened, self.position, action.id)
 
 
 # --- audits ------------------------------------------------------------------------
@@ -239,28 +263,40 @@ class AuditView:
     """Everything one audit report shows, resolved against the rest of the knowledge base."""
 
     audit: Audit
+    """The audit record itself."""
     snapshot: SnapshotView | None
+    """Its latest snapshot."""
     findings: list[FindingView]
+    """Its findings, in the order found."""
     commits: list[tuple[str, Commit | None]]
+    """Its session's commits as cited, each with its commit record (None before `kb link`)."""
     lessons: list[Lesson]
+    """The lessons it taught."""
     confirmed: list[Lesson]
+    """Earlier lessons it confirmed again."""
     remaining: list[ActionView]
+    """Its remaining (non-blocking) items, in its order."""
     pickup: list[ActionView]
+    """Its pickup points for the next session, in its order."""
 
     @property
     def dates(self) -> str:
+        """'January 25-26, 2026'."""
         return date_range(self.audit.started, self.audit.ended)
 
     @property
     def scope(self) -> str:
+        """The scope's counts in words: '2-node k3s cluster, 19 namespaces, ...'."""
         return scope_counts(self.audit)
 
     @cached_property
     def groups(self) -> list[FindingGroup]:
+        """Its findings under the report's headings: by severity, then discovered during the audit, incidents."""
         return group_findings(self.findings)
 
     @property
     def resolved(self) -> int:
+        """How many of its findings are resolved."""
         return sum(1 for v in self.findings if v.status == FindingStatus.resolved.value)
 
     @property
@@ -285,31 +321,38 @@ class AuditView:
 
 
 class KnowledgeView:
-    """The whole knowledge base shaped for documents; every view is computed once, on first use."""
+    """The whole knowledge base shaped for documents; every view is computed once, on first use.
 
-    def __init__(self, kb: KnowledgeBase):
+    `narrowed` restricts the hand-over (`handover`) to the items it admits, as `kb pickup --tag ...` asks."""
+
+    def __init__(self, kb: KnowledgeBase, narrowed: PickupFilter | None = None):
         self.kb = kb
+        self.narrowed = narrowed
         self._audit_views: dict[str, AuditView] = {}
 
     @cached_property
     def audits(self) -> list[Audit]:
-        """Oldest first."""
+        """Every audit, oldest first."""
         return sorted(self.kb.audits, key=lambda a: (a.started, a.last_day, a.id))
 
     @cached_property
     def audit_by_id(self) -> dict[str, Audit]:
+        """Every audit by its ID."""
         return {a.id: a for a in self.audits}
 
     @cached_property
     def finding_by_id(self) -> dict[str, Finding]:
+        """Every finding by its ID."""
         return {f.id: f for f in self.kb.findings}
 
     @cached_property
     def action_by_id(self) -> dict[str, Action]:
+        """Every action by its ID."""
         return {a.id: a for a in self.kb.actions}
 
     @cached_property
     def lessons(self) -> list[Lesson]:
+        """Every lesson, imports in their report's order."""
         return sorted(self.kb.lessons, key=lambda les: (source_position(les), les.id))
 
     @cached_property
@@ -345,11 +388,13 @@ class KnowledgeView:
 
     @cached_property
     def latest_snapshot(self) -> SnapshotView | None:
+        """The most recent snapshot, which INFRA_ANATOMY and GITOPS describe."""
         snap = latest_snapshot(self.kb.snapshots)
         return SnapshotView(snap) if snap else None
 
     @cached_property
     def latest_audit(self) -> AuditView | None:
+        """The audit that started last."""
         return self.audit(self.audits[-1].id) if self.audits else None
 
     def commit(self, text: str) -> Commit | None:
@@ -412,13 +457,24 @@ class KnowledgeView:
 
     @cached_property
     def actions(self) -> list[ActionView]:
-        """Every action in pickup order: priority, then age, then report order."""
+        """Every action in pickup order: priority, due date, impact, age, report order."""
         return sorted((self.action_view(a) for a in self.kb.actions), key=ActionView.sort_key)
 
     @cached_property
     def pickup(self) -> list[ActionView]:
         """The open actions in pickup order: what the next session should do, first things first."""
         return [view for view in self.actions if view.is_open]
+
+    @cached_property
+    def handover(self) -> list[HandoverItem]:
+        """The next session's list: open actions, and open findings no open action follows up, first things first."""
+        items = handover_items(self)
+        return [item for item in items if self.narrowed.admits(item)] if self.narrowed else items
+
+    @cached_property
+    def last_session(self) -> LastSession | None:
+        """How the latest audit ended: outcome, what it resolved, what it left open (None before any audit)."""
+        return last_session(self)
 
     @cached_property
     def pickup_by_priority(self) -> list[tuple[str, list[ActionView]]]:
@@ -488,6 +544,7 @@ class KnowledgeView:
 
     @cached_property
     def gitops_lessons(self) -> list[Lesson]:
+        """Lessons tagged gitops or argocd."""
         return [les for les in self.lessons if GITOPS_TAGS & set(les.tags)]
 
     @cached_property

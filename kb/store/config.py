@@ -75,6 +75,8 @@ class Config(NamedTuple):
     trailers: tuple[str, ...] = DEFAULT_TRAILERS
     ignore: frozenset[Code] = frozenset()
     """Warning codes no verb reports: kb.toml's `[diagnostics] ignore` and this run's `--ignore`."""
+    synonyms: tuple[str, ...] = ()
+    """kb.toml's `[search] synonyms`: groups of words added to kb's own table."""
 
     @property
     def default_repository(self) -> Repository | None:
@@ -167,6 +169,7 @@ def load(root: Path) -> Config:
         repositories=tuple(repos),
         trailers=tuple(settings.value(document, "link.trailers")),
         ignore=_codes(settings.value(document, "diagnostics.ignore")),
+        synonyms=tuple(settings.value(document, "search.synonyms")),
     )
 
 

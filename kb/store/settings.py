@@ -88,6 +88,12 @@ def _code(text: str) -> str | None:
     return None
 
 
+def _synonyms(line: str) -> str | None:
+    from kb.fulltext.synonyms import problem
+
+    return problem(line)
+
+
 def _inside(path: str) -> Iterator[tuple[Key, str]]:
     if posixpath.isabs(path) or posixpath.normpath(path).split("/")[0] == "..":
         yield (), f"{path!r} is not a path inside the knowledge base"
@@ -217,6 +223,14 @@ SETTINGS: tuple[Setting, ...] = (
         ("Finding", "Action", "Lesson", "Refs"),
         "Commit message trailers (`Finding: <id>`) that link a commit to the records it names.",
         _each(_trailer),
+    ),
+    Setting(
+        "search.synonyms",
+        TEXTS,
+        (),
+        "Words that mean the same to your team, added to kb's own table: each text one group of "
+        'comma-separated terms (`"db, database, postgres*"`; `*` matches the words a term begins).',
+        _each(_synonyms),
     ),
     Setting(
         "diagnostics.ignore",

@@ -11,6 +11,8 @@ import pytest
 from kb.records.models import Action
 from kb.store.lineedit import EditError, set_key
 from tests.conftest import run_kb
+from tests.gitrepos import GitRepo
+from tests.terminal import on_terminal
 
 AUDIT = "AUD-production-ecosystem-audit-k3f9x"
 
@@ -193,3 +195,76 @@ def test_close_keeps_the_file_mode(sample_kb: Path, odd: Path) -> None:
     odd.chmod(0o640)
     assert run_kb(sample_kb, "close", "ACT-odd", "-m", "done").exit_code == 0
     assert odd.stat().st_mode & 0o777 == 0o640
+
+
+# --- the last open action of a finding -------------------------------------------------------
+
+PROBES = "ACT-dhanam-api-probes-6vk8d"
+DHANAM = "F-dhanam-api-crashlooping-4kq2m"
+
+
+@pytest.fixture
+def dhanam_open(sample_kb: Path) -> Path:
+    """The dhanam-api finding reopened: its one action, ACT-dhanam-api-probes, is still open."""
+    assert run_kb(sample_kb, "set", DHANAM, "status=open").exit_code == 0
+    return sample_kb / "data" / "findings" / f"{DHANAM}.yaml"
+
+
+def test_resolve_finding_resolves_it_with_the_same_evidence(sample_kb: Path, dhanam_open: Path) -> None:
+    args = ["close", PROBES, "--commit", "4c17f1f", "--date", "2026-02-01", "--resolve-finding", "--json"]
+    result = run_kb(sample_kb, *args)
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    assert out["changed"]["status"] == {"from": "open", "to": "done"}
+    assert out["resolved_finding"]["id"] == DHANAM
+    assert out["resolved_finding"]["changed"]["status"] == {"from": "open", "to": "resolved"}
+    text = dhanam_open.read_text()
+    assert "status: resolved\n" in text and "resolved: 2026-02-01\n" in text and "- 4c17f1f\n" in text
+    assert f"- '2026-02-01: resolved: its last open action, {PROBES}, was closed'" in text
+
+
+def test_off_a_terminal_the_finding_is_named_not_resolved(sample_kb: Path, dhanam_open: Path) -> None:
+    result = run_kb(sample_kb, "close", PROBES, "-m", "kept TCP probes")
+    assert result.exit_code == 0, result.output
+    assert f"{DHANAM} has no open action left: `kb resolve {DHANAM}` when it is fixed." in result.stderr
+    assert "status: open\n" in dhanam_open.read_text()
+
+
+@pytest.mark.parametrize("answer", ["y", "n"])
+def test_on_a_terminal_kb_asks(sample_kb: Path, dhanam_open: Path, answer: str) -> None:
+    status, output = on_terminal(sample_kb, ["close", PROBES, "-m", "kept TCP probes"], [answer])
+    assert status == 0, output
+    assert f"That was the last open action of {DHANAM}. Resolve the finding too?" in output
+    assert ("status: resolved\n" in dhanam_open.read_text()) is (answer == "y")
+
+
+def test_no_question_while_another_action_is_open(sample_kb: Path, dhanam_open: Path) -> None:
+    other = sample_kb / "data" / "actions" / "ACT-load-testing-3xr7m.yaml"
+    assert run_kb(sample_kb, "set", "ACT-load-testing-3xr7m", f"source.finding={DHANAM}").exit_code == 0
+    result = run_kb(sample_kb, "close", PROBES, "-m", "kept TCP probes", "--resolve-finding")
+    assert result.exit_code == 0, result.output
+    assert "Resolved" not in result.stdout and "no open action left" not in result.stderr
+    assert "status: open\n" in dhanam_open.read_text() and "status: open" in other.read_text()
+
+
+# --- the evidence commit, looked up in its repository ----------------------------------------
+
+
+def test_close_looks_the_commit_up_in_the_configured_repository(sample_kb: Path, odd: Path, tmp_path: Path) -> None:
+    repo = GitRepo(tmp_path / "infra")
+    real = repo.commit("chore: rotate the token", {"token.txt": "new\n"})
+    (sample_kb / "kb.toml").write_text(f'records = "data"\n[[repositories]]\nname = "infra"\npath = "{repo.path}"\n')
+    unknown = run_kb(sample_kb, "close", "ACT-odd", "--commit", "deadbee")
+    assert unknown.exit_code == 1
+    assert f"no commit deadbee in 'infra' ({repo.path})" in unknown.stderr
+    assert odd.read_text() == HAND_WRITTEN
+    assert run_kb(sample_kb, "close", "ACT-odd", "--commit", f"infra@{real[:9]}").exit_code == 0
+    assert f"commit: infra@{real[:9]}\n" in odd.read_text()
+
+
+def test_close_trusts_a_hash_when_the_repository_is_not_at_hand(sample_kb: Path, odd: Path, tmp_path: Path) -> None:
+    (sample_kb / "kb.toml").write_text(
+        f'records = "data"\n[[repositories]]\nname = "infra"\npath = "{tmp_path}/gone"\n'
+    )
+    result = run_kb(sample_kb, "close", "ACT-odd", "--commit", "deadbee")
+    assert result.exit_code == 0, result.output

@@ -44,3 +44,40 @@ def test_init_shows_how_to_adopt_a_hand_written_doc_and_that_way_works(tmp_path:
     text = (root / "AGENTS.md").read_text()
     assert text.startswith(doc.split("<!-- kb:end")[0]) and text.endswith("<!-- kb:end agents -->\nMore by hand.\n")
     assert "No lessons recorded yet." in text
+
+
+def test_init_in_an_existing_repository_adds_to_what_is_there(tmp_path: Path) -> None:
+    repo = tmp_path / "infra-platform"
+    (repo / ".git").mkdir(parents=True)
+    (repo / ".gitignore").write_text("node_modules/\n/site\n*.pyc")  # no newline at the end
+    (repo / "templates").mkdir()
+    (repo / "templates" / "deployment.yaml").write_text("kind: Deployment\n")
+    result = run_kb(tmp_path, "init", str(repo))
+    assert result.exit_code == 0, result.output
+    assert (
+        repo / ".gitignore"
+    ).read_text() == "node_modules/\n/site\n*.pyc\n# kb: its caches and the built site\n.kb-cache/\n"
+    assert "Added .kb-cache/ to .gitignore." in result.output
+    assert "templates/ is your repository's own: kb.toml names kb-templates/" in result.output
+    assert 'templates = "kb-templates"' in (repo / "kb.toml").read_text()
+    assert (repo / "templates" / "deployment.yaml").read_text() == "kind: Deployment\n"
+    assert 'site_name: "infra-platform knowledge base"\n' in (repo / "mkdocs.yml").read_text()
+    assert run_kb(repo, "validate", "--strict").exit_code == 0
+
+
+def test_the_site_builds_with_the_mkdocs_yml_init_wrote(tmp_path: Path) -> None:
+    root = tmp_path / "ops"
+    assert run_kb(tmp_path, "init", str(root)).exit_code == 0
+    assert (root / ".gitignore").read_text() == ".kb-cache/\nsite/\n"
+    assert run_kb(root, "new", "audit", "--title", "First", "--trigger", "t", "--description", "d").exit_code == 0
+    built = run_kb(root, "site")
+    assert built.exit_code == 0, built.output
+    assert "<title>Home - ops knowledge base</title>" in (root / "site" / "index.html").read_text()
+
+
+def test_an_existing_mkdocs_yml_is_kept(tmp_path: Path) -> None:
+    (tmp_path / "mkdocs.yml").write_text("site_name: Our docs\n")
+    result = run_kb(tmp_path, "init", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "mkdocs.yml").read_text() == "site_name: Our docs\n"
+    assert "Kept your mkdocs.yml" in result.output

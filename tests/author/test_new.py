@@ -5,11 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import select
 import subprocess
 import sys
-import textwrap
-import time
 from pathlib import Path
 
 import pytest
@@ -22,6 +19,7 @@ from kb.records.models import Finding
 from kb.store.catalog import Catalog
 from kb.store.config import discover
 from tests.conftest import ROOT, run_kb
+from tests.terminal import drafts, fake_editor, on_terminal
 
 AUDIT = "AUD-production-ecosystem-audit-k3f9x"
 GRAFANA = "F-grafana-crashloopbackoff-7hd3x"
@@ -77,7 +75,7 @@ def test_flags_route_writes_one_valid_file_and_prints_it(sample_kb: Path) -> Non
     assert "title: 'Disk pressure on builder: 91%'" in text
     record = out["record"]
     assert record["audit"] == AUDIT  # the current audit by default
-    assert record["found"] == TODAY
+    assert "found" not in record  # left out, it is the audit's start, as --found's help says
     assert record["components"] == ["vps-builder", "containerd"]
     assert record["commits"] == ["9a96a77"]
     after = snapshot(sample_kb)
@@ -172,7 +170,7 @@ def test_json_input_writes_one_valid_record(sample_kb: Path) -> None:
     assert result.exit_code == 0, result.output
     out = json.loads(result.stdout)
     assert out["id"].startswith("F-disk-pressure-on-builder-")  # a given ID is replaced, as with flags
-    assert out["record"]["audit"] == AUDIT and out["record"]["found"] == TODAY  # the defaults of `kb new`
+    assert out["record"]["audit"] == AUDIT and "found" not in out["record"]  # the defaults of `kb new`
     assert out["record"]["components"] == ["vps-builder"]
     assert set(snapshot(sample_kb)) - set(before) == {out["path"]}
     assert_valid(sample_kb)
@@ -257,6 +255,7 @@ def test_prompts_ask_for_what_flags_did_not_give(sample_kb: Path) -> None:
         "Disk pressure on builder",  # title
         "hgih",  # severity: not a choice, asked again
         "high",
+        "",  # status: the default, open
         "vps-builder, containerd",  # components
         "91% disk use",  # symptom
         "",  # root cause: skipped
@@ -278,6 +277,7 @@ def test_prompts_ask_for_what_flags_did_not_give(sample_kb: Path) -> None:
     assert "1. AUD-production-ecosystem-audit-k3f9x" in result.stderr  # the audits to pick from
     assert "is not one of" in result.stderr
     assert "discovery" not in result.stderr  # given as a flag, so not asked
+    assert "status [open/mitigated/resolved/wontfix] [open]:" in result.stderr  # the model's default offered
     record = json.loads(result.stdout)["record"]
     assert record["audit"] == AUDIT
     assert record["title"] == "Disk pressure on builder"
@@ -285,58 +285,20 @@ def test_prompts_ask_for_what_flags_did_not_give(sample_kb: Path) -> None:
     assert record["discovery"] == "incident"
     assert record["components"] == ["vps-builder", "containerd"]
     assert record["fix"] == "pruned the cache"
+    assert record["status"] == "open"
     assert "root_cause" not in record
     assert_valid(sample_kb)
 
 
 @pytest.mark.parametrize("answer", ["y", "n"])
 def test_prompt_offers_to_link_a_recurrence(sample_kb: Path, answer: str) -> None:
-    answers = ["1", "Grafana CrashLoopBackOff again", "", "grafana", "", "", "", "", "", answer]
+    answers = ["1", "Grafana CrashLoopBackOff again", "", "", "", "grafana", "", "", "", "", "", answer]
     result = run_kb(sample_kb, "new", "finding", "--interactive", "--json", input="\n".join(answers) + "\n")
     assert result.exit_code == 0, result.output
     assert f"This looks like {GRAFANA}" in result.stderr
     assert "Possible recurrence" not in result.stderr  # asked once, not repeated
     record = json.loads(result.stdout)["record"]
     assert record.get("recurrence_of") == (GRAFANA if answer == "y" else None)
-
-
-def _read_until_exit(fd: int, proc: subprocess.Popen[bytes], timeout: float) -> str:
-    chunks = []
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([fd], [], [], 0.1)
-        if ready:
-            try:
-                data = os.read(fd, 4096)
-            except OSError:
-                break
-            if not data:
-                break
-            chunks.append(data)
-        elif proc.poll() is not None:
-            break
-    return b"".join(chunks).decode(errors="replace")
-
-
-def on_terminal(root: Path, args: list[str], answers: list[str]) -> tuple[int, str]:
-    """Run kb with a pseudo-terminal as stdin, stdout and stderr, typing `answers`."""
-    master, slave = os.openpty()
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "kb", "--root", str(root), *args],
-        stdin=slave,
-        stdout=slave,
-        stderr=slave,
-        env=env,
-        close_fds=True,
-    )
-    os.close(slave)
-    for answer in answers:
-        os.write(master, answer.encode() + b"\n")
-    output = _read_until_exit(master, proc, timeout=30)
-    proc.wait(timeout=30)
-    os.close(master)
-    return proc.returncode, output
 
 
 def test_prompts_on_a_real_terminal(sample_kb: Path) -> None:
@@ -361,30 +323,6 @@ def test_no_input_never_prompts_even_on_a_terminal(sample_kb: Path) -> None:
 
 
 # --- editor ------------------------------------------------------------------------------
-
-
-def fake_editor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str) -> Path:
-    """Install a Python script as $EDITOR; it gets the draft's path and a run counter."""
-    script = tmp_path / "fake_editor.py"
-    script.write_text(
-        f"#!{sys.executable}\n"
-        "import sys, pathlib\n"
-        "path = pathlib.Path(sys.argv[1])\n"
-        "counter = pathlib.Path(__file__).with_suffix('.count')\n"
-        "run = int(counter.read_text()) + 1 if counter.exists() else 1\n"
-        "counter.write_text(str(run))\n"
-        "pathlib.Path(__file__).with_suffix(f'.seen{run}').write_text(path.read_text())\n"
-        "text = path.read_text()\n" + textwrap.dedent(body)
-    )
-    script.chmod(0o755)
-    monkeypatch.delenv("VISUAL", raising=False)
-    monkeypatch.setenv("EDITOR", str(script))
-    return script
-
-
-def drafts(root: Path) -> list[Path]:
-    folder = root / ".kb-cache" / "drafts"
-    return sorted(folder.iterdir()) if folder.exists() else []
 
 
 def test_editor_route_saves_a_valid_edit(sample_kb: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -574,3 +512,40 @@ def test_new_files_are_readable_by_the_team(sample_kb: Path) -> None:
     umask = os.umask(0)
     os.umask(umask)
     assert path.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+# --- adopting kb: the first week's paper cuts -----------------------------------------------------
+
+
+def test_found_defaults_to_the_audits_start_as_its_help_says(sample_kb: Path) -> None:
+    help_text = " ".join(run_kb(sample_kb, "new", "finding", "--help").output.split())
+    assert "--found DATE When it was found; defaults to the audit's start." in help_text
+    assert "Default: today" not in help_text.split("--found", 1)[1].split("--", 1)[0]
+    result = run_kb(sample_kb, "new", "finding", "--title", "Disk pressure", "--json")
+    assert result.exit_code == 0, result.output
+    assert "found:" not in (sample_kb / json.loads(result.stdout)["path"]).read_text()
+    shown = json.loads(run_kb(sample_kb, "pickup", "--format", "json").stdout)["items"]
+    assert next(item for item in shown if item["headline"] == "Disk pressure")["opened"] == "2026-01-25"
+
+
+def test_audit_and_finding_take_the_prefixes_show_and_close_take(sample_kb: Path) -> None:
+    args = ["--title", "Rotate", "--todo", "Rotate it", "--audit", "AUD-production", "--finding", "F-grafana", "--json"]
+    result = run_kb(sample_kb, "new", "action", *args)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["record"]["source"] == {"audit": AUDIT, "finding": GRAFANA}
+    lesson = run_kb(sample_kb, "new", "lesson", "--title", "Pin", "--rule", "Pin", "--finding", "F-kyverno", "--json")
+    assert lesson.exit_code == 1
+    assert "--finding: F-kyverno starts 2 finding IDs (F-kyverno-cronjob-deadlock-8fs4k, F-kyverno-policy" in (
+        lesson.stderr
+    )
+    assert "give more of the one you mean" in lesson.stderr
+
+
+def test_without_any_audit_kb_says_how_to_start_one(tmp_path: Path) -> None:
+    root = tmp_path / "fresh"
+    assert run_kb(tmp_path, "init", str(root)).exit_code == 0
+    result = run_kb(root, "new", "finding", "--title", "First one", "--no-input")
+    assert result.exit_code == 1
+    assert "kb new finding: --audit: there is no audit yet: start one with `kb new audit`" in result.stderr
+    piped = run_kb(root, "new", "finding", "--json", "-", input='{"title": "First one"}')
+    assert "audit: there is no audit yet: start one with `kb new audit`" in piped.stderr

@@ -141,7 +141,7 @@ def test_revert_of_a_revert_reinstates_the_fix(world: World) -> None:
     assert "reverted_by" not in world.commit_record(world.reverted)
 
 
-def test_broken_links_are_errors_naming_file_and_line_and_nothing_is_written(world: World) -> None:
+def test_broken_links_are_errors_naming_file_and_line_and_the_rest_is_linked(world: World) -> None:
     one, _ = world.app.colliding_pair()
     world.write(
         "findings",
@@ -171,8 +171,13 @@ def test_broken_links_are_errors_naming_file_and_line_and_nothing_is_written(wor
         f"{file}:9:3: E404 commits.4: cannot verify nowhere@{world.fix[:7]}: repository 'nowhere' is not in kb.toml",
     ]:
         assert expected in result.output
-    assert "nothing written" in result.output
-    assert not (world.root / "data" / "commits").exists()
+    summary = "commit records: 5 created, 0 updated, 0 unchanged; 5 error(s): the commits they name are not linked"
+    assert summary in result.stderr
+    written = sorted(p.stem for p in (world.root / "data" / "commits").iterdir())
+    assert written == sorted([world.fix, world.merge, world.traced, world.reverted, f"infra@{world.infra_fix}"])
+    assert world.commit_record(world.fix)["subject"] == "fix(kyverno): values paths"
+    again = run_kb(world.root, "link")  # still a problem until the record is mended
+    assert again.exit_code == 1 and "E501 commits.0: no commit deadbee" in again.output
 
 
 @pytest.mark.parametrize("hostile", ["--output=/tmp/x", "../..", "-n1", "not-hex", "abc1234 --all", "../..@abc1234"])
@@ -224,7 +229,7 @@ def test_link_without_repositories_is_a_usage_error(sample_kb: Path) -> None:
 
 def test_unlinked_lists_commits_of_the_audit_days_that_no_record_cites(world: World) -> None:
     config = discover(world.root)
-    found = unlinked_commits(config, load(config))
+    found = unlinked_commits(config, load(config), "test")
     hashes = [c["hash"] for c in found[AUDIT]]
     # cited, trailer-linked (once linked) and out-of-window commits are left out; the merged side
     # branch commit and the revert were made that day and nobody cites them.

@@ -43,10 +43,10 @@ def test_a_field_of_several_lines_stays_inside_its_finding(tmp_path: Path) -> No
     documents = render_documents(load(discover(root)))
     report = next(text for path, text in documents.items() if "/AUD-security-audit" in path)
     assert (
-        "   - Symptom: Reset tokens are stored without an expiry and stay valid after use.\n"
+        "    - Symptom: Reset tokens are stored without an expiry and stay valid after use.\n"
         "\n"
-        "     Impact:\n"
-        "     \\- a leaked reset e-mail grants account takeover months later\n"
+        "      Impact:\n"
+        "      \\- a leaked reset e-mail grants account takeover months later\n"
     ) in report
 
 

@@ -153,7 +153,7 @@ def test_search_index_holds_one_entry_per_record(built: Path) -> None:
     index = json.loads((built / "site" / "search" / "search_index.json").read_text())
     docs = {d["location"]: d for d in index["docs"]}
     lesson = docs[f"lessons/{LESSON}.html"]
-    assert lesson["boost"] == 3 and "kyverno" in lesson["tags"] and LESSON in lesson["text"]
+    assert lesson["boost"] == 1.5 and "kyverno" in lesson["tags"] and LESSON in lesson["text"]
     assert "39b3a72" in docs[f"findings/{FINDING}.html"]["text"]
     assert not [loc for loc in docs if loc.startswith(("findings/", "lessons/", "actions/")) and "#" in loc]
     assert not [loc for loc in docs if loc.startswith(("commits", "tags", "findings/index"))]

@@ -87,7 +87,7 @@ def test_the_budget_drops_the_least_important_first_and_says_how_many(sample_kb:
     assert lessons == lessons_listed(full)[: len(lessons)] and actions == actions_listed(full)[: len(actions)]
     assert abs(len(lessons) - len(actions)) <= 1 and lessons  # both lists keep their heads
     left = f"Left out to stay within 2000 bytes: {8 - len(lessons)} lessons (`kb search WORDS` finds them)"
-    assert left + f" and {12 - len(actions)} open actions (`kb pickup` lists them all)." in part
+    assert left + f" and {12 - len(actions)} open items (`kb pickup` lists them all)." in part
     assert ownership.is_marked(text) is not region
 
 
@@ -104,7 +104,7 @@ def test_a_large_knowledge_base_fits_the_default_8_kib(sample_kb: Path) -> None:
     text = rendered(agents_kb(sample_kb))
     assert 7000 < len(text.encode()) <= 8192
     kept = len(lessons_listed(text)) + len(actions_listed(text))
-    left = re.search(r"Left out to stay within 8192 bytes: (\d+) lessons .* and (\d+) open actions", text)
+    left = re.search(r"Left out to stay within 8192 bytes: (\d+) lessons .* and (\d+) open items", text)
     assert left and int(left[1]) + int(left[2]) + kept == 308 + 312
 
 

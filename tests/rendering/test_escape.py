@@ -9,7 +9,7 @@ import markdown as python_markdown
 import pytest
 import yaml
 
-from kb.rendering.escape import cell, code, codeblock, escape, link
+from kb.rendering.escape import cell, code, codeblock, escape, link, note
 
 HOSTILE = [
     "a | b | c",
@@ -157,3 +157,38 @@ def test_link_in_a_table_cell_keeps_the_row() -> None:
 def test_link_targets_stay_inside_the_site(target: str) -> None:
     with pytest.raises(ValueError, match="its own pages"):
         link("x", target)
+
+
+# --- notes kept from an imported report: Markdown as it was, made inert ---------------------------
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_a_hostile_note_stays_inert_and_inside_its_list_item(text: str) -> None:
+    html = _html(f"- first\n- {note(text)}\n- last\n")
+    assert_inert(html)
+    assert html.count("<li>") == 3 and html.count("<ul>") == 1, html
+    for tag in ("<h1", "<h2", "<blockquote", "<ol", "<hr", "<pre", "<table", "<a ", "<b>"):
+        assert tag not in html, (tag, html)
+    assert 'class="mermaid"' not in html
+
+
+@pytest.mark.parametrize(
+    ("text", "html"),
+    [
+        ("Header: **Auditor:** Dana", "Header: <strong>Auditor:</strong> Dana"),
+        ("Lesson: use `bitnami/kubectl:latest` _now_", "Lesson: use <code>bitnami/kubectl:latest</code> <em>now</em>"),
+        ("see [the runbook](https://wiki.example/run)", 'see <a href="https://wiki.example/run">the runbook</a>'),
+        (
+            "## Coffee log\nThree espressos, one regret.",
+            "<strong>Coffee log</strong><br />\nThree espressos, one regret.",
+        ),
+        ("Storage: pg-main: Backup=nightly", "Storage: pg-main: Backup=nightly"),
+    ],
+)
+def test_a_note_renders_as_the_markdown_it_was(text: str, html: str) -> None:
+    assert _html(f"- {note(text)}\n") == f"<ul>\n<li>{html}</li>\n</ul>"
+
+
+def test_only_web_links_stay_links() -> None:
+    html = _html(note("[a](https://x.example) [b](javascript:alert(1)) [c](other.md) ![d](https://x.example/d.png)"))
+    assert html.count("<a ") == 1 and 'href="https://x.example"' in html and "<img" not in html

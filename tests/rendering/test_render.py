@@ -67,8 +67,8 @@ def test_check_shows_a_diff_exits_1_and_writes_nothing(sample_kb: Path) -> None:
     result = run_kb(sample_kb, "render", "--check")
     assert result.exit_code == 1
     assert f"--- a/{REPORT}\n+++ b/{REPORT}\n" in result.stdout
-    assert "-   - Fix: Fixed PVC and ConfigMap configuration\n" in result.stdout
-    assert "+   - Fix: Rebuilt PVC and ConfigMap configuration\n" in result.stdout
+    assert "-    - Fix: Fixed PVC and ConfigMap configuration\n" in result.stdout
+    assert "+    - Fix: Rebuilt PVC and ConfigMap configuration\n" in result.stdout
     assert "1 stale" in result.stderr
     assert (sample_kb / REPORT).read_text() == before
 
@@ -136,7 +136,10 @@ def test_outputs_and_templates_come_from_kb_toml(sample_kb: Path) -> None:
     assert run_kb(sample_kb, "render").exit_code == 0
     assert (sample_kb / "COUNT.md").read_text() == marked("10 findings\n")
     handover = (sample_kb / "handover" / "AUD-production-ecosystem-audit-k3f9x-next.md").read_text()
-    assert handover.splitlines()[0] == "`ACT-agents-madfam-io-502-8kr3n`" and len(handover.splitlines()) == 12 + 2
+    assert (
+        handover.splitlines()[0] == "`ACT-external-secrets-config-degraded-2pv7c`"
+        and len(handover.splitlines()) == 12 + 2
+    )
 
 
 def test_a_template_error_names_the_template_and_line(sample_kb: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -116,7 +117,7 @@ def test_list_filters(sample_kb: Path, args: list[str], count: int | None) -> No
 
 
 def test_list_orders_newest_first(sample_kb: Path) -> None:
-    new = run_kb(sample_kb, "new", "finding", "--title", "Fresh one", "--json")
+    new = run_kb(sample_kb, "new", "finding", "--title", "Fresh one", "--found", dt.date.today().isoformat(), "--json")
     newest = json.loads(new.stdout)["id"]
     records = json.loads(run_kb(sample_kb, "list", "finding", "--json").stdout)
     assert records[0]["id"] == newest

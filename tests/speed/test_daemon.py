@@ -188,12 +188,12 @@ def test_the_worker_runs_in_the_callers_folder(daemon: None, sample_kb: Path) ->
 @pytest.mark.parametrize("zone, hours", [("Etc/GMT-14", 14), ("Etc/GMT+12", -12)])
 def test_new_dates_the_record_in_the_callers_time_zone(daemon: None, sample_kb: Path, zone: str, hours: int) -> None:
     before = served()
-    result = kb("new", "finding", "--title", f"Zone {zone}", "--json", KB_ROOT=str(sample_kb), TZ=zone)
+    result = kb("new", "action", "--title", f"Zone {zone}", "--todo", "x", "--json", KB_ROOT=str(sample_kb), TZ=zone)
     today = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=hours)).date().isoformat()
     assert served() == before + 1
     assert result.returncode == 0, result.stderr
     created = json.loads(result.stdout)
-    assert created["record"]["found"] == today
+    assert created["record"]["opened"] == today
     assert (sample_kb / created["path"]).is_file()
 
 

@@ -84,7 +84,7 @@ def test_a_same_size_edit_with_its_mtime_put_back_is_seen(sample_kb: Path) -> No
     stamped(sample_kb)
     edit_keeping_mtime(sample_kb / FINDING, "Fixed PVC", "Fixed NFS")
     result = run_kb(sample_kb, "render", "--check")
-    assert result.exit_code == 1 and "+   - Fix: Fixed NFS" in result.stdout
+    assert result.exit_code == 1 and "+    - Fix: Fixed NFS" in result.stdout
 
 
 @pytest.mark.speed
@@ -110,7 +110,7 @@ def test_the_stamp_never_hides_a_change(sample_kb: Path) -> None:
     report.write_text(report.read_text().replace("Repaired", "Hand-edited"))
     os.utime(report, (HOUR_AGO, HOUR_AGO))
     result = run_kb(sample_kb, "render", "--check")
-    assert result.exit_code == 1 and "-   - Fix: Hand-edited PVC" in result.stdout
+    assert result.exit_code == 1 and "-    - Fix: Hand-edited PVC" in result.stdout
 
 
 @pytest.mark.speed
