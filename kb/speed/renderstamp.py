@@ -16,6 +16,7 @@ import os
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any, NamedTuple
 
 from kb.check.diagnostics import Diagnostic
@@ -27,8 +28,9 @@ from kb.store.layout import default_templates
 STAMP_FILE = "render-stamp.marshal"
 
 
-def _walk(folder: Path) -> Iterator[os.DirEntry[str]]:
-    """Every file under `folder`, depth first, in name order."""
+def _walk(folder: Path) -> Iterator[tuple[os.DirEntry[str], os.stat_result]]:
+    """Every file under `folder` with its stat, depth first, in name order; one without a stat
+    (a symbolic link loop) is left out, and loading the records reports it."""
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError:
@@ -38,8 +40,13 @@ def _walk(folder: Path) -> Iterator[os.DirEntry[str]]:
             continue
         if entry.is_dir(follow_symlinks=False):
             yield from _walk(Path(entry.path))
-        elif entry.is_file():
-            yield entry
+            continue
+        try:
+            stat = entry.stat()
+        except OSError:
+            continue
+        if S_ISREG(stat.st_mode):
+            yield entry, stat
 
 
 class Inputs(NamedTuple):
@@ -60,8 +67,8 @@ def fingerprint(config: Config, extra: Mapping[str, Any] | None) -> Inputs:
     stats: dict[str, os.stat_result] = {}
     for folder in (config.records, config.templates, default_templates()):
         digest.update(f"\0{folder}".encode())
-        for entry in _walk(folder):
-            stat = stats[entry.path] = entry.stat()
+        for entry, stat in _walk(folder):
+            stats[entry.path] = stat
             newest = max(newest, stat.st_mtime_ns)
             digest.update(f"{entry.path}\0{filecache.stamp(stat)}\n".encode())
     digest.update((config.root / CONFIG_NAME).read_bytes())
