@@ -14,6 +14,7 @@ from typing import TypeVar
 
 from kb.author.scaffold import is_blank
 from kb.store.atomic import create_exclusive, replace_atomic
+from kb.store.tempfiles import sweep_folders
 
 T = TypeVar("T")
 DRAFTS = "drafts"
@@ -52,6 +53,7 @@ def run_editor(path: Path) -> int:
 def new_draft(cache: Path, kind: str, text: str) -> Path:
     """A fresh draft file under the cache folder holding `text`."""
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    sweep_folders([cache / DRAFTS])
     for n in range(1000):
         path = cache / DRAFTS / f"new-{kind}-{stamp}-{os.getpid()}{f'-{n}' if n else ''}.yaml"
         try:

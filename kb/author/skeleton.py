@@ -6,6 +6,7 @@ from pathlib import Path
 
 from kb.records.models import KINDS
 from kb.records.schemas import write_schemas
+from kb.store import tempfiles
 from kb.store.atomic import create_exclusive
 from kb.store.config import CONFIG_NAME
 from kb.store.loader import SCHEMA_FOLDER
@@ -26,7 +27,7 @@ TEMPLATE = """\
 # path = "docs/infrastructure/INFRA_ANATOMY.md"
 """
 
-GITIGNORE = ".kb-cache/\nsite/\n"
+GITIGNORE = f".kb-cache/\nsite/\n{tempfiles.GITIGNORE}\n"
 
 
 class InitError(Exception):
@@ -39,6 +40,7 @@ def init(root: Path) -> list[Path]:
     if config_path.exists():
         raise InitError(f"{config_path} already exists; nothing changed")
     root.mkdir(parents=True, exist_ok=True)
+    tempfiles.sweep(root)  # what an init killed before it wrote kb.toml left
     create_exclusive(config_path, TEMPLATE, durable=True)
     created = [config_path]
     records = root / "records"

@@ -22,6 +22,7 @@ from typing import Any, NamedTuple
 from kb.check.diagnostics import Diagnostic
 from kb.gitlink.tips import tips
 from kb.speed import filecache
+from kb.store import tempfiles
 from kb.store.config import CONFIG_NAME, Config
 from kb.store.layout import default_templates
 
@@ -30,11 +31,15 @@ STAMP_FILE = "render-stamp.marshal"
 
 def _walk(folder: Path) -> Iterator[tuple[os.DirEntry[str], os.stat_result]]:
     """Every file under `folder` with its stat, depth first, in name order; one without a stat
-    (a symbolic link loop) is left out, and loading the records reports it."""
+    (a symbolic link loop) is left out, and loading the records reports it. Temporary files a
+    killed kb left are swept on the way (kb.store.tempfiles)."""
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError:
         return
+    hidden = [entry.name for entry in entries if entry.name.startswith(".")]
+    if hidden:
+        tempfiles.sweep(folder, hidden)
     for entry in entries:
         if entry.name.startswith(".") or entry.name == "__pycache__":
             continue

@@ -16,7 +16,7 @@ from kb.records.models import KINDS, Action, Audit, Commit, Finding, Lesson, Rec
 from kb.records.refs import CommitRef
 from kb.speed import heap
 from kb.speed.parsecache import ParseCache
-from kb.store import yamlread
+from kb.store import tempfiles, yamlread
 from kb.store.config import Config
 from kb.store.layout import SUFFIXES
 
@@ -157,7 +157,7 @@ def record_paths(config: Config) -> Iterator[tuple[str, str]]:
 
     A record file is any entry of a kind's folder named with a record suffix, not hidden and not
     a folder: one that cannot be read (a symbolic link loop, a FIFO) is listed, so loading it
-    reports it.
+    reports it. Temporary files a killed kb left in the folder are swept (kb.store.tempfiles).
     """
     for kind, model in KINDS.items():
         folder = str(config.records / model.folder)
@@ -166,6 +166,9 @@ def record_paths(config: Config) -> Iterator[tuple[str, str]]:
                 entries = list(listing)
         except FileNotFoundError:
             continue
+        hidden = [entry.name for entry in entries if entry.name.startswith(".")]
+        if hidden:
+            tempfiles.sweep(folder, hidden)
         for name in sorted(entry.name for entry in entries if _is_record(entry)):
             yield kind, os.path.join(folder, name)
 
