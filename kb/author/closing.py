@@ -1,20 +1,23 @@
 """Closing and reopening actions: status, date and evidence, written into the person's own file.
 
 Only the changed keys are rewritten (see `kb.store.lineedit`); the result is validated before it
-replaces the file atomically, so a failed close leaves the file exactly as it was.
+replaces the file atomically, so a failed close leaves the file exactly as it was. The file is
+read, checked and rewritten under its lock (`kb.store.recordedit`), so two closes of one action
+cannot both succeed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kb.check.diagnostics import Diagnostic
 from kb.records.models import Action, ActionStatus
 from kb.records.refs import CommitRef
-from kb.store import yamlread
-from kb.store.atomic import replace_atomic
+from kb.store import recordedit, yamlread
 from kb.store.config import Config
 from kb.store.layout import SUFFIXES
 from kb.store.lineedit import EditError, set_keys
@@ -53,20 +56,31 @@ def find_action(config: Config, ident: str) -> Path:
     raise CloseError(f"no action {ident!r} in {relative(config, folder)}")
 
 
-def _load(config: Config, path: Path) -> tuple[Action, str]:
-    text = path.read_text(encoding="utf-8")
+def _unloadable(problems: list[Diagnostic]) -> CloseError:
+    return CloseError("\n".join(p.format() for p in problems) + "\nfix the file first (`kb validate`)")
+
+
+def _load(config: Config, path: Path, text: str) -> Action:
     try:
         data: Any = yamlread.loads(text).data
     except yamlread.YamlProblems as err:
         data = err
     entry, problems = load_entry(Action, path, relative(config, path), data)
     if entry is None:
-        raise CloseError("\n".join(p.format() for p in problems) + "\nfix the file first (`kb validate`)")
+        raise _unloadable(problems)
     assert isinstance(entry.record, Action)
-    return entry.record, text
+    return entry.record
 
 
-def _write(config: Config, path: Path, text: str, before: Action, changes: dict[str, Any]) -> Changed:
+def _edit(config: Config, path: Path, change: Callable[[str, Action], tuple[str, Changed]]) -> Changed:
+    """`change` the action's file under its lock, given its text and its action as they are now."""
+    try:
+        return recordedit.edit(path, lambda text: change(text, _load(config, path, text)))
+    except yamlread.YamlProblems as err:  # too large or not UTF-8
+        raise _unloadable(load_entry(Action, path, relative(config, path), err)[1]) from None
+
+
+def _write(config: Config, path: Path, text: str, before: Action, changes: dict[str, Any]) -> tuple[str, Changed]:
     order = list(Action.model_fields)
     try:
         new_text = set_keys(text, changes, order)
@@ -76,10 +90,9 @@ def _write(config: Config, path: Path, text: str, before: Action, changes: dict[
     record, problems = check_data(Action, loaded.data, relative(config, path), lambda: loaded)
     if record is None:  # pragma: no cover - the changes are built from valid values
         raise CloseError("\n".join(p.format() for p in problems))
-    replace_atomic(path, new_text, durable=True)
     old, new = (a.model_dump(mode="json", exclude_none=True) for a in (before, record))
     changed = {key: {"from": old.get(key), "to": new.get(key)} for key in changes if old.get(key) != new.get(key)}
-    return Changed(record, path, changed)
+    return new_text, Changed(record, path, changed)
 
 
 def summary(config: Config, changed: Changed) -> dict[str, Any]:
@@ -111,25 +124,32 @@ def close(
         if ref.repo is not None and config.repository(ref.repo) is None:
             raise CloseError(f"no repository named {ref.repo!r} in kb.toml")
     path = find_action(config, ident)
-    action, text = _load(config, path)
-    if action.status is not ActionStatus.open:
-        since = f" since {action.closed}" if action.closed else ""
-        raise CloseError(f"{action.id} is already {action.status.value}{since}; `kb reopen {action.id}` first")
-    evidence = {key: value for key, value in (("commit", commit), ("note", note)) if value}
-    return _write(config, path, text, action, {"status": status.value, "closed": day, "evidence": evidence})
+
+    def change(text: str, action: Action) -> tuple[str, Changed]:
+        if action.status is not ActionStatus.open:
+            since = f" since {action.closed}" if action.closed else ""
+            raise CloseError(f"{action.id} is already {action.status.value}{since}; `kb reopen {action.id}` first")
+        evidence = {key: value for key, value in (("commit", commit), ("note", note)) if value}
+        return _write(config, path, text, action, {"status": status.value, "closed": day, "evidence": evidence})
+
+    return _edit(config, path, change)
 
 
 def reopen(config: Config, ident: str, day: dt.date, note: str | None = None) -> Changed:
     """Mark an action open again; how it had been closed is kept in its notes."""
     path = find_action(config, ident)
-    action, text = _load(config, path)
-    if action.status is ActionStatus.open:
-        raise CloseError(f"{action.id} is already open")
-    was = f"was {action.status.value}" + (f" on {action.closed}" if action.closed else "")
-    if action.evidence and action.evidence.commit:
-        was += f", commit {action.evidence.commit}"
-    if action.evidence and action.evidence.note:
-        was += f", note: {action.evidence.note}"
-    remark = f"{day}: reopened" + (f": {note}" if note else "") + f" ({was})"
-    changes = {"status": ActionStatus.open.value, "closed": None, "evidence": None, "notes": [*action.notes, remark]}
-    return _write(config, path, text, action, changes)
+
+    def change(text: str, action: Action) -> tuple[str, Changed]:
+        if action.status is ActionStatus.open:
+            raise CloseError(f"{action.id} is already open")
+        was = f"was {action.status.value}" + (f" on {action.closed}" if action.closed else "")
+        if action.evidence and action.evidence.commit:
+            was += f", commit {action.evidence.commit}"
+        if action.evidence and action.evidence.note:
+            was += f", note: {action.evidence.note}"
+        remark = f"{day}: reopened" + (f": {note}" if note else "") + f" ({was})"
+        notes = [*action.notes, remark]
+        changes = {"status": ActionStatus.open.value, "closed": None, "evidence": None, "notes": notes}
+        return _write(config, path, text, action, changes)
+
+    return _edit(config, path, change)
