@@ -28,8 +28,9 @@ from yaml.resolver import BaseResolver
 from yaml.scanner import Scanner
 
 from kb.check.diagnostics import Code
+from kb.store.layout import MAX_RECORD_BYTES
 
-MAX_BYTES = 1024 * 1024
+MAX_BYTES = MAX_RECORD_BYTES
 """Largest record file read, so a hostile file cannot exhaust memory."""
 MAX_DEPTH = 64
 """Deepest nesting of mappings and lists read. Records are a few levels deep; a file nested
