@@ -162,12 +162,28 @@ def build(
     return SiteResult(len(site.pages), generated - start, time.perf_counter() - generated, size, site_dir)
 
 
+def _check_address(host: str, port: int) -> None:
+    """Bind `host:port` once and let go, so a port in use or a host that is no address fails
+    before the site is built rather than after; the OSError names the address."""
+    import socket
+
+    try:
+        family, kind, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        with socket.socket(family, kind) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server will
+            probe.bind(address)
+    except OSError as err:
+        err.filename = f"{host}:{port}"
+        raise
+
+
 def serve(config: Config, host: str, port: int, rebuild: Callable[[Path], None]) -> None:
     """Serve a site that `rebuild` builds into a temporary folder, built again (and the open pages
     reloaded) whenever a record, a template or mkdocs.yml changes; a failed rebuild is printed and
     the last good site stays up."""
     from mkdocs.livereload import LiveReloadServer
 
+    _check_address(host, port)
     with tempfile.TemporaryDirectory(prefix="kb-serve-") as temp:
         site_dir = Path(temp)
 

@@ -37,6 +37,12 @@ def is_temporary(name: str) -> bool:
     return name.startswith(".") and name.endswith(SUFFIX)
 
 
+def target_of(path: str) -> str:
+    """The file a temporary file was written for (its name as far as the temporary name kept it)."""
+    folder, name = os.path.split(path)
+    return os.path.join(folder, name[1:].removesuffix(SUFFIX).rpartition(".")[0])
+
+
 def _short(name: str) -> str:
     """`name`, cut to NAME_BYTES bytes of UTF-8 without splitting a character."""
     return name.encode("utf-8", "surrogateescape")[:NAME_BYTES].decode("utf-8", "ignore")
