@@ -233,6 +233,19 @@ def read_text(raw: bytes, max_bytes: int = MAX_BYTES) -> str:
         ) from None
 
 
+def deeper_than(value: Any, limit: int = MAX_DEPTH) -> bool:
+    """Whether lists and mappings nest in `value` (parsed from JSON, say) deeper than `limit`, as
+    `loads` counts them (found without recursion)."""
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth >= limit:
+                return True
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return False
+
+
 def _unreadable(message: str) -> YamlProblems:
     return YamlProblems([YamlProblem(Code.E110, 1, 1, message)])
 
