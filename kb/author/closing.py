@@ -44,7 +44,7 @@ class Changed:
 def find_action(config: Config, ident: str) -> Path:
     """The file of the action `ident` names: its full ID, or a prefix only one action has."""
     folder = config.records / Action.folder
-    files = [p for p in sorted(folder.glob("*")) if p.suffix in SUFFIXES] if folder.is_dir() else []
+    files = [p for p in sorted(folder.iterdir()) if p.suffix in SUFFIXES] if folder.is_dir() else []
     exact = [p for p in files if p.stem == ident]
     if exact:
         return exact[0]

@@ -45,8 +45,10 @@ def _temp_beside(path: Path, data: bytes, mode: int | None, durable: bool) -> Pa
             handle.flush()
             if durable:
                 os.fsync(handle.fileno())
-    except BaseException:
+    except BaseException as err:
         os.unlink(name)
+        if isinstance(err, OSError) and err.filename is None:
+            err.filename = str(path)  # a full disk says so of the file it was writing
         raise
     return name
 

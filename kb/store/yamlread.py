@@ -153,7 +153,8 @@ class _Converter:
 
     def problem(self, code: Code, path: Path_, message: str, at: Node | None = None) -> None:
         line, col = _where(at) if at is not None else self.loaded.position(path)
-        self.problems.append(YamlProblem(code, line, col, message, _path_text(path)))
+        field = _path_text(path) if len(path) < MAX_DEPTH else f"{_path_text(path[:3])}..."
+        self.problems.append(YamlProblem(code, line, col, message, field))
 
     def walk(self, node: Node, path: Path_) -> Any:
         seen = self.seen
