@@ -41,6 +41,7 @@ SEED = int(os.environ.get("KB_CRASH_SEED", time.time_ns() % 1_000_000))
 ACTION = "ACT-sentinel-namespace-empty-7bg2x"
 TITLE = "Killed while writing"
 
+pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="inotify and /proc: Linux only")
 Files = dict[str, str]
 
 

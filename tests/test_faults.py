@@ -29,6 +29,7 @@ import yaml
 from tests import unprivileged
 from tests.conftest import SAMPLE
 
+pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="tmpfs, /proc and the capabilities of Linux")
 CASES: dict[str, Any] = yaml.safe_load((Path(__file__).parent / "cases" / "faults.yaml").read_text())
 FIXTURES = Path(__file__).parent / "fixtures"
 SECONDS = 90

@@ -8,8 +8,14 @@ root's user ID, and so owns the test's files, but a mode of 000 stops it as it s
 from __future__ import annotations
 
 import ctypes
-import os
+import functools
+import subprocess
+import sys
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
+
+import pytest
 
 PR_CAPBSET_DROP = 24
 CAP_DAC_OVERRIDE = 1
@@ -23,6 +29,35 @@ def _drop() -> None:
             raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP) failed")
 
 
+def _denied(before: Callable[[], None] | None) -> bool:
+    """Whether a child started so (`before` run in it first) is refused a file of mode 000."""
+    with tempfile.TemporaryDirectory() as folder:
+        locked = Path(folder, "locked")
+        locked.write_text("x")
+        locked.chmod(0)
+        try:
+            opened = subprocess.run(
+                [sys.executable, "-c", f"open({str(locked)!r})"], preexec_fn=before, capture_output=True
+            )
+        except subprocess.SubprocessError:  # `before` failed: the capabilities cannot be dropped here
+            return False
+        return opened.returncode != 0 and b"PermissionError" in opened.stderr
+
+
+@functools.cache
+def _how() -> tuple[bool, Callable[[], None] | None]:
+    """(whether permissions can be made to apply to a child, what to run in it for that)."""
+    if _denied(None):
+        return True, None
+    if _denied(_drop):
+        return True, _drop
+    return False, None
+
+
 def preexec() -> Callable[[], None] | None:
-    """What to run in the child before it starts, so that permissions apply to it (None: they do already)."""
-    return _drop if os.geteuid() == 0 else None
+    """What to run in a child before it starts, so that file permissions apply to it (None: they
+    do already); the test is skipped where nothing can make them apply."""
+    possible, how = _how()
+    if not possible:
+        pytest.skip("file permissions cannot be made to apply to a child process here")
+    return how
