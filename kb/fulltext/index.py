@@ -219,12 +219,15 @@ def stat_names(found: OnDisk, untrusted: set[str], fd: int, kind: str, names: It
             st = os.stat(name, dir_fd=fd, follow_symlinks=False)
             if stat.S_ISLNK(st.st_mode):
                 untrusted.add(rel)
-                st = os.stat(name, dir_fd=fd)
+                try:
+                    st = os.stat(name, dir_fd=fd)
+                except FileNotFoundError:
+                    raise
+                except OSError:  # a link that leads nowhere (a loop): listed by its own stamp, reported unreadable
+                    found[rel] = (kind, *filecache.stamp(st))
+                    continue
         except FileNotFoundError:  # removed since the listing (or a dangling link)
             found.pop(rel, None)
-            continue
-        except OSError:  # a link loop, a folder kb may not search: listed, and reported unreadable
-            found[rel] = (kind, *filecache.stamp(st))
             continue
         if stat.S_ISREG(st.st_mode):
             found[rel] = (kind, *filecache.stamp(st))
