@@ -101,7 +101,8 @@ class Daemon:
                 if conn is self.server:
                     self.accept()
                     continue
-                del self.pending[conn]
+                if self.pending.pop(conn, None) is None:
+                    continue  # dropped for a newer connection meanwhile
                 with conn:
                     if not self.handle(conn):
                         return
@@ -111,10 +112,14 @@ class Daemon:
         """Take a new connection from our own user, to answer once its request arrives."""
         try:
             conn, _ = self.server.accept()
-            if peer_uid(conn) != os.getuid():
-                conn.close()
-                return
         except OSError:  # gone already, or out of descriptors: the client runs its command itself
+            return
+        try:
+            ours = peer_uid(conn) == os.getuid()
+        except OSError:
+            ours = False
+        if not ours:
+            conn.close()
             return
         conn.setblocking(False)
         if len(self.pending) >= MAX_PENDING:

@@ -122,7 +122,8 @@ def test_a_malformed_request_is_dropped_and_the_daemon_serves_on(address: bytes,
 
 
 def test_a_client_that_sends_nothing_holds_up_no_one(address: bytes, sample_kb: Path) -> None:
-    silent = [connect(address) for _ in range(3)]
+    """More silent clients than may wait at once: the oldest make room, the rest time out."""
+    silent = [connect(address) for _ in range(daemon_server.MAX_PENDING + 3)]
     try:
         before = served()
         started = time.monotonic()
