@@ -4,7 +4,9 @@ A quick verb goes to the kb daemon when one is running (kb/speed/daemon_server.p
 it without importing the libraries again; a daemon runs only if asked for (`kb daemon start`,
 or KB_DAEMON=on, with which this starts one after the command: kb/speed/daemon_client.py).
 Otherwise the command runs here: `kb search ...` straight to its own argument parser, with only
-the standard library loaded, every other verb through the click group in kb.cli.
+the standard library loaded, every other verb through the click group in kb.cli. Whatever the
+world does to a command (a full disk, a read-only checkout, a broken repository) ends here as one
+line and exit status 1 (kb/cli/failure.py), never as a traceback.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ def main() -> None:
 def run(argv: list[str], listings: Mapping[Path, Listing] | None = None) -> int:
     """Run `kb ARGV` in this process; the exit status. A search takes its records folder's
     listing from `listings` if it is there (see kb.cli.search.main)."""
+    _tolerant_output()
     try:
         if argv[:1] == ["search"]:
             from kb.cli.search import main as search
@@ -55,6 +58,22 @@ def run(argv: list[str], listings: Mapping[Path, Listing] | None = None) -> int:
         # does for the other verbs. Stdout now points at /dev/null, so the flush at exit succeeds.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
+    except Exception as err:  # OSError, GitError, RecursionError, MemoryError: see kb.cli.failure
+        from kb.cli.failure import explain
+
+        message = explain(err, argv)
+        if message is None:
+            raise  # a bug: its traceback is what a report needs
+        print(message, file=sys.stderr)
+        return 1
+
+
+def _tolerant_output() -> None:
+    """Let stdout and stderr replace what their encoding cannot write (PYTHONIOENCODING=ascii, a
+    C locale) rather than fail the command on the first `·` or `é`."""
+    for stream in (sys.stdout, sys.stderr):
+        if getattr(stream, "errors", None) == "strict" and not stream.encoding.lower().startswith("utf"):
+            stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
 
 
 if __name__ == "__main__":

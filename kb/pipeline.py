@@ -34,6 +34,21 @@ if TYPE_CHECKING:
 # The steps.
 
 
+def sweep(config: Config, base: Path | None = None) -> None:
+    """Remove the temporary files a killed kb left (kb.store.tempfiles) in the cache folder and its
+    subfolders and, with `base`, in the folders the outputs are written to under it. Each records
+    folder is swept as `load` lists it."""
+    from kb.store.settings import AUDIT_PLACEHOLDER
+    from kb.store.tempfiles import subfolders, sweep_folders
+
+    folders = [config.cache, *subfolders(config.cache, skip=config.site_docs)]
+    if base is not None:
+        for parent in {Path(output.path).parent.as_posix() for output in config.outputs}:
+            pattern = parent.replace(AUDIT_PLACEHOLDER, "*")
+            folders += base.glob(pattern) if pattern != parent else [base / parent]
+    sweep_folders(folders)
+
+
 def load(config: Config, stats: dict[str, Any] | None = None) -> KnowledgeBase:
     """Every record of the knowledge base; files that do not load become problems, not errors."""
     from kb.store.loader import load as load_records
@@ -108,6 +123,7 @@ def validate(config: Config, strict: bool = False, live: bool = False) -> tuple[
     from kb.check.checks import CHECKS
     from kb.check.secretscan import scan
 
+    sweep(config)
     checks: tuple[Check, ...] = CHECKS
     if live:
         from kb.gitlink.verify import check_git
@@ -131,6 +147,7 @@ def render_docs(
     from kb.speed import renderstamp
 
     base = out if out is not None else config.root
+    sweep(config, base)
     inputs = renderstamp.fingerprint(config, {"strict": strict})
     proven = renderstamp.current(config, base, inputs.digest)
     if proven is not None and not orphaned(config, base, proven[0]):
@@ -145,6 +162,7 @@ def render_docs(
 @heap.paused()  # what these make lives to the end or is freed at once: no cycles to hunt
 def site(config: Config, strict: bool = True, jobs: int = 1, today: dt.date | None = None) -> SiteResult:
     """`kb site`: load → check → gate → render → publish into [site] site_dir."""
+    sweep(config)
     kb, _ = _checked(config, "site", strict=False)
     return publish(kb, render(kb), config.site_dir, strict, jobs, today)
 
@@ -154,6 +172,7 @@ def build(config: Config, strict: bool = False, jobs: int = 1, force: bool = Fal
     """`kb build`: the records loaded and checked once, then the docs written and the site published."""
     from kb.publish.sitebuild import refuse_foreign_site
 
+    sweep(config, config.root)
     kb, report = _checked(config, "build", strict)
     refuse_foreign_site(config, config.site_dir, "build")  # before the docs are written, not after
     documents = render(kb)
@@ -187,6 +206,7 @@ def link(config: Config) -> LinkResult:
     from kb.check.checks import check_identity, check_references
     from kb.gitlink.linking import LinkResult, Repositories, history_scan, plan, write_changes
 
+    sweep(config)
     with Repositories(config) as repos, history_scan(config, repos) as history:
         kb = load(config)
         report = check(kb, checks=(check_identity, check_references))  # the errors that stop a link

@@ -17,7 +17,7 @@ import re
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-from kb.author.changing import Changed, ChangeError, ChangeProblems, find_file, read, write
+from kb.author.changing import Changed, ChangeError, ChangeProblems, change, find_file
 from kb.records.fields import FieldPath, FormField, editor_only, form_fields
 from kb.records.models import KINDS, Stored
 from kb.store import yamlread
@@ -117,15 +117,16 @@ def assign(config: Config, ident: str, texts: Sequence[str]) -> Changed:
         raise AssignError("nothing to set: give FIELD=VALUE")
     kind, path = find_file(config, ident)
     model = KINDS[kind]
-    before, text = read(config, kind, path)
-    loaded = yamlread.loads(text)
-    assert isinstance(loaded.data, dict)  # `read` validated it
-    record, problems = check_data(
-        model, assigned(model, loaded.data, assignments), relative(config, path), lambda: loaded
-    )
-    if record is None:
-        raise ChangeProblems(problems)
-    after = plain(record)
-    return write(
-        config, path, text, before, {key: after.get(key) for key in dict.fromkeys(a.path[0] for a in assignments)}
-    )
+
+    def decide(before: Stored, text: str) -> dict[str, Any]:
+        loaded = yamlread.loads(text)
+        assert isinstance(loaded.data, dict)  # `change` validated it
+        record, problems = check_data(
+            model, assigned(model, loaded.data, assignments), relative(config, path), lambda: loaded
+        )
+        if record is None:
+            raise ChangeProblems(problems)
+        after = plain(record)
+        return {key: after.get(key) for key in dict.fromkeys(a.path[0] for a in assignments)}
+
+    return change(config, kind, path, decide)

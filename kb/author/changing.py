@@ -3,12 +3,14 @@
 `kb close`, `kb reopen`, `kb resolve` and `kb set` all come here. Only the keys that change are
 rewritten (see `kb.store.lineedit`), so the person's comments, key order and wrapped text stay;
 the new text is validated (schema and the IDs it names) before it replaces the file atomically,
-so a refused change leaves the file exactly as it was.
+so a refused change leaves the file exactly as it was. The file is read, checked and rewritten
+under its lock (`kb.store.recordedit`), so two changes of one record at once cannot both be
+confirmed with one of them lost.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,8 +18,7 @@ from typing import Any
 from kb.author.create import reference_problems
 from kb.check.diagnostics import Diagnostic
 from kb.records.models import KINDS, Stored
-from kb.store import yamlread
-from kb.store.atomic import replace_atomic
+from kb.store import recordedit, yamlread
 from kb.store.catalog import Catalog
 from kb.store.config import Config
 from kb.store.lineedit import EditError, set_keys
@@ -63,17 +64,25 @@ def find_file(config: Config, ident: str, kinds: Sequence[str] = tuple(KINDS)) -
     raise ChangeError(f"no {what} {ident!r} in {where}")
 
 
-def read(config: Config, kind: str, path: Path) -> tuple[Stored, str]:
-    """The record a file holds and its text; ChangeError naming every problem if it is not valid."""
-    text = path.read_text(encoding="utf-8")
+def _loaded(config: Config, kind: str, path: Path, data: Any) -> tuple[Stored | None, ChangeError]:
+    """The record `data` (parsed YAML, or the YamlProblems of a file that would not read or parse)
+    holds, or None and the ChangeError naming every problem."""
+    entry, problems = load_entry(KINDS[kind], path, relative(config, path), data)
+    message = "\n".join(p.format() for p in problems) + "\nfix the file first (`kb validate`)"
+    return (entry.record if entry else None), ChangeError(message)
+
+
+def _record(config: Config, kind: str, path: Path, text: str) -> Stored:
+    """The record in `text`; ChangeError naming every problem if it is not valid."""
+    data: Any
     try:
-        data: Any = yamlread.loads(text).data
+        data = yamlread.loads(text).data
     except yamlread.YamlProblems as err:
         data = err
-    entry, problems = load_entry(KINDS[kind], path, relative(config, path), data)
-    if entry is None:
-        raise ChangeError("\n".join(p.format() for p in problems) + "\nfix the file first (`kb validate`)")
-    return entry.record, text
+    record, error = _loaded(config, kind, path, data)
+    if record is None:
+        raise error
+    return record
 
 
 def checked(config: Config, path: Path, model: type[Stored], text: str) -> Stored:
@@ -100,16 +109,30 @@ def differences(before: Stored, after: Stored, keys: Sequence[str] | None = None
     return {key: {"from": old.get(key), "to": new.get(key)} for key in names if old.get(key) != new.get(key)}
 
 
-def write(config: Config, path: Path, text: str, before: Stored, changes: dict[str, Any]) -> Changed:
-    """Rewrite the top-level keys in `changes` (None removes one), validate, replace the file."""
-    model = type(before)
+Decide = Callable[[Stored, str], dict[str, Any]]
+"""Given a record and its file's text as they are now, the top-level keys to rewrite (None
+removes one); raises ChangeError to refuse."""
+
+
+def change(config: Config, kind: str, path: Path, decide: Decide) -> Changed:
+    """Rewrite the keys `decide` asks for in the record file at `path`, validate, replace the file:
+    all under the file's lock, so `decide` sees the record as the last change left it."""
+
+    def apply(text: str) -> tuple[str, Changed]:
+        before = _record(config, kind, path, text)
+        changes = decide(before, text)
+        model = type(before)
+        try:
+            new_text = set_keys(text, changes, list(model.model_fields))
+        except EditError as err:
+            raise ChangeError(f"{relative(config, path)}: {err}") from None
+        record = checked(config, path, model, new_text)
+        return new_text, Changed(record, path, differences(before, record, list(changes)))
+
     try:
-        new_text = set_keys(text, changes, list(model.model_fields))
-    except EditError as err:
-        raise ChangeError(f"{relative(config, path)}: {err}") from None
-    record = checked(config, path, model, new_text)
-    replace_atomic(path, new_text, durable=True)
-    return Changed(record, path, differences(before, record, list(changes)))
+        return recordedit.edit(path, apply)
+    except yamlread.YamlProblems as err:  # too large or not UTF-8
+        raise _loaded(config, kind, path, err)[1] from None
 
 
 def summary(config: Config, changed: Changed) -> dict[str, Any]:

@@ -1,8 +1,10 @@
 """Closing records: actions closed and reopened, findings resolved.
 
-Each writes only the keys it changes into the person's own file (see `kb.author.changing`): a
-status, a date, the evidence and a dated note. A commit named as evidence is looked up in its
-repository when that repository is at hand, so a mistyped hash is refused before it is written.
+Each writes only the keys it changes into the person's own file, deciding them from the record as
+it is under the file's lock (see `kb.author.changing`): a status, a date, the evidence and a
+dated note, so of two closes of one action at once one is confirmed and the other refused. A
+commit named as evidence is looked up in its repository when that repository is at hand, so a
+mistyped hash is refused before it is written.
 """
 
 from __future__ import annotations
@@ -10,8 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from kb.author.changing import Changed, ChangeError, find_file, read, write
-from kb.records.models import Action, ActionStatus, Finding, FindingStatus
+from kb.author.changing import Changed, ChangeError, change, find_file
+from kb.records.models import Action, ActionStatus, Finding, FindingStatus, Stored
 from kb.records.refs import CommitRef
 from kb.store.catalog import Catalog
 from kb.store.config import Config
@@ -24,13 +26,6 @@ class NeedsEvidence(ChangeError):
 def find_action(config: Config, ident: str) -> Path:
     """The file of the action `ident` names: its full ID, or a prefix only one action has."""
     return find_file(config, ident, ("action",))[1]
-
-
-def _action(config: Config, ident: str) -> tuple[Action, str, Path]:
-    path = find_action(config, ident)
-    action, text = read(config, "action", path)
-    assert isinstance(action, Action)
-    return action, text, path
 
 
 def check_commit(config: Config, text: str) -> None:
@@ -61,29 +56,36 @@ def close(
     """Mark an action done (or dropped) on `day`, with a commit or a note as evidence."""
     if not commit and not note:
         raise NeedsEvidence("closing needs evidence: --commit HASH (the commit that did it) or --note TEXT (why)")
-    action, text, path = _action(config, ident)
-    if action.status is not ActionStatus.open:
-        since = f" since {action.closed}" if action.closed else ""
-        raise ChangeError(f"{action.id} is already {action.status.value}{since}; `kb reopen {action.id}` first")
     if commit:
         check_commit(config, commit)
     evidence = {key: value for key, value in (("commit", commit), ("note", note)) if value}
-    return write(config, path, text, action, {"status": status.value, "closed": day, "evidence": evidence})
+
+    def decide(action: Stored, text: str) -> dict[str, object]:
+        assert isinstance(action, Action)
+        if action.status is not ActionStatus.open:
+            since = f" since {action.closed}" if action.closed else ""
+            raise ChangeError(f"{action.id} is already {action.status.value}{since}; `kb reopen {action.id}` first")
+        return {"status": status.value, "closed": day, "evidence": evidence}
+
+    return change(config, "action", find_action(config, ident), decide)
 
 
 def reopen(config: Config, ident: str, day: dt.date, note: str | None = None) -> Changed:
     """Mark an action open again; how it had been closed is kept in its notes."""
-    action, text, path = _action(config, ident)
-    if action.status is ActionStatus.open:
-        raise ChangeError(f"{action.id} is already open")
-    was = f"was {action.status.value}" + (f" on {action.closed}" if action.closed else "")
-    if action.evidence and action.evidence.commit:
-        was += f", commit {action.evidence.commit}"
-    if action.evidence and action.evidence.note:
-        was += f", note: {action.evidence.note}"
-    remark = f"{day}: reopened" + (f": {note}" if note else "") + f" ({was})"
-    changes = {"status": ActionStatus.open.value, "closed": None, "evidence": None, "notes": [*action.notes, remark]}
-    return write(config, path, text, action, changes)
+
+    def decide(action: Stored, text: str) -> dict[str, object]:
+        assert isinstance(action, Action)
+        if action.status is ActionStatus.open:
+            raise ChangeError(f"{action.id} is already open")
+        was = f"was {action.status.value}" + (f" on {action.closed}" if action.closed else "")
+        if action.evidence and action.evidence.commit:
+            was += f", commit {action.evidence.commit}"
+        if action.evidence and action.evidence.note:
+            was += f", note: {action.evidence.note}"
+        remark = f"{day}: reopened" + (f": {note}" if note else "") + f" ({was})"
+        return {"status": ActionStatus.open.value, "closed": None, "evidence": None, "notes": [*action.notes, remark]}
+
+    return change(config, "action", find_action(config, ident), decide)
 
 
 RESOLVED = (FindingStatus.resolved, FindingStatus.mitigated, FindingStatus.wontfix)
@@ -102,22 +104,23 @@ def resolve(
     date (resolved only), a fix commit added to its `commits`, a dated line in its `notes`."""
     if status not in RESOLVED:
         raise ChangeError(f"a finding is resolved as one of {', '.join(s.value for s in RESOLVED)}, not {status.value}")
-    path = find_file(config, ident, ("finding",))[1]
-    finding, text = read(config, "finding", path)
-    assert isinstance(finding, Finding)
-    if finding.status is status:
-        raise ChangeError(f"{finding.id} is already {status.value}; `kb set {finding.id} status=open` to reopen it")
-    changes: dict[str, object] = {"status": status.value}
-    if status is FindingStatus.resolved:
-        changes["resolved"] = day
     if commit:
         check_commit(config, commit)
-        ref = CommitRef.parse(commit)
-        if not any(CommitRef.parse(c).matches(ref) for c in finding.commits):
+
+    def decide(finding: Stored, text: str) -> dict[str, object]:
+        assert isinstance(finding, Finding)
+        if finding.status is status:
+            raise ChangeError(f"{finding.id} is already {status.value}; `kb set {finding.id} status=open` to reopen it")
+        changes: dict[str, object] = {"status": status.value}
+        if status is FindingStatus.resolved:
+            changes["resolved"] = day
+        if commit and not any(CommitRef.parse(c).matches(CommitRef.parse(commit)) for c in finding.commits):
             changes["commits"] = [*finding.commits, commit]
-    if note:
-        changes["notes"] = [*finding.notes, f"{day}: {status.value}: {note}"]
-    return write(config, path, text, finding, changes)
+        if note:
+            changes["notes"] = [*finding.notes, f"{day}: {status.value}: {note}"]
+        return changes
+
+    return change(config, "finding", find_file(config, ident, ("finding",))[1], decide)
 
 
 def open_actions_of(config: Config, finding: str, catalog: Catalog | None = None) -> list[str]:

@@ -218,6 +218,11 @@ def create_all(
         if not isinstance(data, dict):
             problems.append(Diagnostic(where, 0, 0, Code.E204, "", f"a {kind} record is a mapping of fields"))
             continue
+        if yamlread.deeper_than(data):
+            problems.append(
+                Diagnostic(where, 0, 0, Code.E109, "", f"nested more than {yamlread.MAX_DEPTH} levels deep")
+            )
+            continue
         try:
             records.append(build(kind, with_defaults(kind, data, catalog, day), catalog, where))
         except RecordProblems as err:
@@ -267,11 +272,17 @@ def from_text(kind: str, text: str, catalog: Catalog, file: str) -> Record:
 
 
 def edit_new(
-    kind: str, values: dict[str, Any], catalog: Catalog, text: str | None = None, run: Runner | None = None
+    kind: str,
+    values: dict[str, Any],
+    catalog: Catalog,
+    text: str | None = None,
+    run: Runner | None = None,
+    reopen: bool = True,
 ) -> Record:
     """The editor route: a draft scaffold (or `text`) edited until it is a valid record.
 
-    Raises EditAborted, naming the draft that keeps the text, when the user gives up.
+    Raises EditAborted, naming the draft that keeps the text, when the user gives up, or when the
+    text is not valid and the editor is not to be reopened (`reopen`: see `edit_until_valid`).
     """
     from kb.author.editor import Rejected, edit_until_valid, new_draft, run_editor
     from kb.author.scaffold import scaffold, with_errors
@@ -282,6 +293,6 @@ def edit_new(
         try:
             return from_text(kind, edited, catalog, str(draft))
         except RecordProblems as err:
-            raise Rejected(with_errors(edited, err.problems)) from None
+            raise Rejected(with_errors(edited, err.problems), [p.format() for p in err.problems]) from None
 
-    return edit_until_valid(draft, accept, run or run_editor)
+    return edit_until_valid(draft, accept, run or run_editor, reopen)

@@ -3,7 +3,7 @@
 The person edits the file's own text (a copy under the cache folder's drafts), so comments and
 layout are theirs to keep. A save that is not a valid record, or names IDs that do not exist,
 reopens the editor with the problems on top, as `kb new --edit` does; the record's ID cannot
-change (it is the file's name). The file is replaced only if nobody changed it meanwhile.
+change (it is the file's name). The file is replaced, under its lock, only if nobody changed it meanwhile.
 """
 
 from __future__ import annotations
@@ -16,8 +16,7 @@ from kb.author.editor import EditAborted, Rejected, edit_until_valid, new_draft,
 from kb.author.scaffold import strip_errors, with_errors
 from kb.check.diagnostics import Code, Diagnostic
 from kb.records.models import KINDS, Record, Stored
-from kb.store import yamlread
-from kb.store.atomic import replace_atomic
+from kb.store import recordedit, yamlread
 from kb.store.config import Config
 from kb.store.loader import relative
 
@@ -59,16 +58,21 @@ def edit(config: Config, ident: str, text: str | None = None, run: Runner | None
         try:
             record = checked(config, path, model, body)
         except ChangeProblems as err:
-            raise Rejected(with_errors(edited, sorted([*err.problems, *renamed]))) from None
+            problems = sorted([*err.problems, *renamed])
+            raise Rejected(with_errors(edited, problems), [p.format() for p in problems]) from None
         if renamed:
-            raise Rejected(with_errors(edited, renamed))
+            raise Rejected(with_errors(edited, renamed), [p.format() for p in renamed])
         if path.read_text(encoding="utf-8") != original:
             raise EditAborted(f"{file} changed on disk while you edited it", draft)
         return record, body
 
+    def save(now: str) -> tuple[str, None]:
+        if now != original:  # changed after the last look, before the lock
+            raise EditAborted(f"{file} changed on disk while you edited it", draft)
+        return body, None
+
     record, body = edit_until_valid(draft, accept, run or run_editor)
-    if body != original:
-        replace_atomic(path, body, durable=True)
+    recordedit.edit(path, save)
     if before is not None:
         return Changed(record, path, differences(before, record))
     written = record.model_dump(mode="json", exclude_none=True)

@@ -13,27 +13,34 @@ from pathlib import Path
 from typing import TypeVar
 
 from kb.author.scaffold import is_blank
+from kb.store import inputs
 from kb.store.atomic import create_exclusive, replace_atomic
+from kb.store.layout import MAX_RECORD_BYTES
+from kb.store.tempfiles import sweep_folders
 
 T = TypeVar("T")
 DRAFTS = "drafts"
 
 
 class Rejected(Exception):
-    """The edited text is not acceptable yet; `annotated` is the text to reopen, problems on top."""
+    """The edited text is not acceptable yet; `annotated` is the text to reopen, problems on top,
+    and `problems` lists them (each `path:line:col: CODE field: message`)."""
 
-    def __init__(self, annotated: str):
+    def __init__(self, annotated: str, problems: list[str]):
         super().__init__("the edited text is not valid")
         self.annotated = annotated
+        self.problems = problems
 
 
 class EditAborted(Exception):
-    """The user gave up; the text is kept at `recovery`."""
+    """The editing ended without a valid text; it is kept at `recovery`. `problems` are what was
+    still wrong with it, when that is why it ended."""
 
-    def __init__(self, reason: str, recovery: Path):
+    def __init__(self, reason: str, recovery: Path, problems: list[str] | None = None):
         super().__init__(f"{reason}; your text is kept in {recovery}")
         self.reason = reason
         self.recovery = recovery
+        self.problems = problems or []
 
 
 def editor() -> str:
@@ -52,6 +59,7 @@ def run_editor(path: Path) -> int:
 def new_draft(cache: Path, name: str, text: str) -> Path:
     """A fresh draft file under the cache folder holding `text`, its name starting with `name`."""
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    sweep_folders([cache / DRAFTS])
     for n in range(1000):
         path = cache / DRAFTS / f"{name}-{stamp}-{os.getpid()}{f'-{n}' if n else ''}.yaml"
         try:
@@ -62,16 +70,26 @@ def new_draft(cache: Path, name: str, text: str) -> Path:
     raise FileExistsError(f"no free draft name in {cache / DRAFTS}")
 
 
-def edit_until_valid(draft: Path, accept: Callable[[str], T], run: Callable[[Path], int] = run_editor) -> T:
+def _read(draft: Path) -> str:
+    return inputs.read_text(draft, MAX_RECORD_BYTES) if draft.exists() else ""
+
+
+def edit_until_valid(
+    draft: Path, accept: Callable[[str], T], run: Callable[[Path], int] = run_editor, reopen: bool = True
+) -> T:
     """Reopen the editor on `draft` until `accept(text)` stops raising Rejected.
 
     The draft is removed once accepted. An editor that fails, or a file left blank, ends the
-    loop with EditAborted; the draft then holds the last text that was not blank.
+    loop with EditAborted; the draft then holds the last text that was not blank. A rejected
+    text ends it too, with its problems, when the editor is not to be reopened (`reopen` false:
+    nobody at a terminal to fix it) or left the text as it was (an editor that does not wait
+    for a person, such as `true`): either would reopen it forever.
     """
-    kept = draft.read_text(encoding="utf-8")
+    kept = _read(draft)
     while True:
+        before = _read(draft)
         status = run(draft)
-        text = draft.read_text(encoding="utf-8") if draft.exists() else ""
+        text = _read(draft)
         if not is_blank(text):
             kept = text
         if status != 0 or is_blank(text):
@@ -81,6 +99,14 @@ def edit_until_valid(draft: Path, accept: Callable[[str], T], run: Callable[[Pat
             result = accept(text)
         except Rejected as err:
             replace_atomic(draft, err.annotated, durable=True)
+            if not reopen:
+                raise EditAborted(
+                    "the record is not valid (no terminal to edit it again)", draft, err.problems
+                ) from None
+            if text == before:
+                raise EditAborted(
+                    "the record is not valid and the editor left it unchanged", draft, err.problems
+                ) from None
             continue
         draft.unlink()
         return result

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from kb.records.models import KINDS
 from kb.records.schemas import write_schemas
-from kb.store import settings
+from kb.store import settings, tempfiles
 from kb.store.atomic import create_exclusive, replace_atomic
 from kb.store.config import CONFIG_NAME
 from kb.store.layout import mkdocs_file
@@ -42,8 +42,8 @@ TEMPLATE = """\
 TEMPLATES_LINE = '# templates = "templates"        # your templates; one with a default\'s name overrides it\n'
 OWN_TEMPLATES = "kb-templates"
 """The templates folder kb.toml names when `templates/` is the repository's own."""
-IGNORED = (f"{settings.default('cache')}/", f"{settings.default('site.site_dir')}/")
-"""What kb makes that is never committed: its caches and the built site."""
+IGNORED = (f"{settings.default('cache')}/", f"{settings.default('site.site_dir')}/", tempfiles.GITIGNORE)
+"""What kb makes that is never committed: its caches, the built site and its temporary files."""
 MKDOCS = "mkdocs.yml"
 
 
@@ -78,7 +78,7 @@ def _gitignore(root: Path, done: Initialized) -> None:
         lead = "" if not text or text.endswith("\n") else "\n"
         replace_atomic(
             path,
-            text + lead + "# kb: its caches and the built site\n" + "".join(f"{m}\n" for m in missing),
+            text + lead + "# kb: caches, built site, temporary files\n" + "".join(f"{m}\n" for m in missing),
             durable=True,
         )
         done.notes.append(f"Added {', '.join(missing)} to {path.name}.")
@@ -103,6 +103,7 @@ def init(root: Path) -> Initialized:
     if config_path.exists():
         raise InitError(f"{config_path} already exists; nothing changed")
     root.mkdir(parents=True, exist_ok=True)
+    tempfiles.sweep(root)  # what an init killed before it wrote kb.toml left
     done = Initialized()
     theirs = root / settings.default("templates")
     templates = TEMPLATES_LINE

@@ -41,6 +41,8 @@ class Code(StrEnum):
     E106 = "E106", "mapping key that is not a plain word"
     E107 = "E107", "more than one YAML document in a record file"
     E108 = "E108", "empty record file"
+    E109 = "E109", "mappings or lists nested deeper than a record may be"
+    E110 = "E110", "record file cannot be read: permissions, a symbolic link loop, not a regular file"
     # the schema
     E201 = "E201", "field value does not match the schema"
     E202 = "E202", "required field missing"

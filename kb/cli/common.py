@@ -75,7 +75,9 @@ def jobs_option(function: F) -> F:
 
 
 def print_json(value: Any) -> None:
-    json.dump(value, sys.stdout, indent=2, ensure_ascii=False, default=str)
+    """`value` as JSON on stdout: as UTF-8 text, or escaped where stdout's encoding is not UTF."""
+    plain = not sys.stdout.encoding.lower().startswith("utf")
+    json.dump(value, sys.stdout, indent=2, ensure_ascii=plain, default=str)
     sys.stdout.write("\n")
 
 

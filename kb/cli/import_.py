@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -236,7 +235,7 @@ def kubectl(
 
     cfg = config(ctx)
     paths = [str(f) for f in files] or ["-"]
-    sources = [(p, sys.stdin.read() if p == "-" else None) for p in paths]
+    sources: list[tuple[str, str | None]] = [(p, None) for p in paths]  # each read within a limit
     day = taken.date() if taken else dt.date.today()
     try:
         planned = import_kubectl(cfg, sources, audit, day, dry_run=dry_run)

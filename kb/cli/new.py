@@ -15,11 +15,15 @@ import click
 
 from kb.check.diagnostics import Code
 from kb.cli.common import UsageError, config, print_json
+from kb.store import inputs
+from kb.store.layout import MAX_RECORD_BYTES
 
 if TYPE_CHECKING:
     from kb.store.catalog import Catalog
 
 NEW_KINDS = ("finding", "lesson", "action", "audit")
+JSON_BYTES = 64 * inputs.MiB
+"""Largest JSON `kb new --json` reads: a list of many records."""
 
 EXAMPLES = {
     "finding": """\
@@ -83,7 +87,11 @@ def kind_command(kind: str) -> click.Command:
             help="Open the editor on this file instead of a scaffold (e.g. a recovery file).",
         ),
         click.Option(["--no-input"], is_flag=True, help="Never prompt, even on a terminal."),
-        click.Option(["--interactive", "-i"], is_flag=True, help="Prompt even when stdin is not a terminal."),
+        click.Option(
+            ["--interactive", "-i"],
+            is_flag=True,
+            help="Prompt (with --edit: reopen the editor on an invalid record) even when stdin is not a terminal.",
+        ),
         click.Option(
             ["--json", "json_source"],
             is_flag=False,
@@ -160,8 +168,8 @@ def run(
     prompting = not editing and (interactive or (not no_input and sys.stdin.isatty()))
     try:
         if editing:
-            text = from_file.read_text(encoding="utf-8") if from_file else None
-            record = edit_new(kind, values, catalog, text)
+            text = inputs.read_text(from_file, MAX_RECORD_BYTES) if from_file else None
+            record = edit_new(kind, values, catalog, text, reopen=interactive or sys.stdin.isatty())
         else:
             if prompting:
                 from kb.cli.prompts import ask
@@ -169,6 +177,8 @@ def run(
                 values = ask(kind, forms, set(given), values, catalog)
             record = build(kind, values, catalog, "<command line>")
     except EditAborted as err:
+        for line in err.problems:
+            click.echo(f"kb new {kind}: {line}", err=True)
         click.echo(f"kb new: {err.reason}; nothing was saved.", err=True)
         click.echo(f"Your text is kept in {err.recovery}", err=True)
         click.echo(f"Resume with: kb new {kind} --from {err.recovery}", err=True)
@@ -206,10 +216,10 @@ def create_from_json(kind: str, source: str, catalog: Catalog) -> None:
     ctx = click.get_current_context()
     name = "<stdin>" if source == "-" else source
     try:
-        with click.open_file(source, encoding="utf-8") as stream:
-            data = json.load(stream)
-    except (OSError, ValueError) as err:
-        click.echo(f"kb new {kind}: {name}: cannot read JSON: {err}", err=True)
+        data = json.loads(inputs.read_text(source, JSON_BYTES))
+    except (OSError, ValueError, RecursionError) as err:
+        why = err.strerror if isinstance(err, OSError) else err if isinstance(err, ValueError) else "nested too deeply"
+        click.echo(f"kb new {kind}: {name}: cannot read JSON: {why}", err=True)
         click.echo("Nothing was saved.", err=True)
         ctx.exit(1)
     try:

@@ -66,6 +66,10 @@ def _day(text: str) -> str:
     return day.isoformat()
 
 
+MAX_LIMIT = 2**63 - 1
+"""The largest --limit: SQLite's integers are 64 bits."""
+
+
 def _positive(text: str) -> int:
     try:
         number = int(text)
@@ -73,6 +77,8 @@ def _positive(text: str) -> int:
         number = 0
     if number < 1:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+    if number > MAX_LIMIT:
+        raise argparse.ArgumentTypeError(f"{text!r} is more than {MAX_LIMIT}, the most there can be")
     return number
 
 
@@ -135,6 +141,12 @@ def main(argv: list[str], root: Path | None = None, listings: Mapping[Path, List
     except SearchError as err:
         print(f"Error: {err}", file=sys.stderr)
         return 1
+    if result.stats.in_memory:
+        where = config.cache.relative_to(config.root) if config.cache.is_relative_to(config.root) else config.cache
+        print(
+            f"warning: the search index in {where} cannot be written ({result.stats.in_memory}): searched in memory",
+            file=sys.stderr,
+        )
     for word, instead in result.parsed.corrected:
         print(f"No record has {word!r}: searched for {' or '.join(instead)} instead.", file=sys.stderr)
     if result.stats.unreadable:
@@ -157,7 +169,8 @@ def _print_json(result: SearchResult, records: Path, root: Path) -> None:
 
     from kb.fulltext.results import as_data
 
-    json.dump([as_data(hit, records, root) for hit in result.hits], sys.stdout, indent=2, ensure_ascii=False)
+    plain = not sys.stdout.encoding.lower().startswith("utf")  # escaped where stdout cannot write UTF
+    json.dump([as_data(hit, records, root) for hit in result.hits], sys.stdout, indent=2, ensure_ascii=plain)
     sys.stdout.write("\n")
 
 

@@ -17,11 +17,14 @@ manifest made of them) may pass it to `open_index` or `sync`, which then neither
 
 The index is a cache: if it is missing, built under another cache key (kb's code or libraries,
 or another records folder: see kb.speed.filecache), or not a database at all, it is deleted and
-rebuilt from nothing.
+rebuilt from nothing. Where it cannot be written (a read-only checkout, a full disk, a cache
+folder kb may not write) the search runs on a copy in memory: of the index as it is, brought up
+to date there, or built there from nothing.
 """
 
 from __future__ import annotations
 
+import errno
 import marshal
 import os
 import sqlite3
@@ -34,7 +37,7 @@ from typing import NamedTuple
 
 from kb.fulltext.searchdoc import Document, document
 from kb.speed import enabled, filecache
-from kb.store.layout import FOLDERS, SUFFIXES
+from kb.store.layout import FOLDERS, MAX_RECORD_BYTES, SUFFIXES
 
 INDEX_NAME = "search.sqlite3"
 SCHEMA_VERSION = 2
@@ -84,6 +87,8 @@ class SyncStats:
         self.indexed: list[str] = []
         self.unreadable: list[str] = []
         self.rebuilt = False
+        self.in_memory = ""
+        """Why the index could not be written where it is, when the search ran on a copy in memory."""
 
 
 class FileState(NamedTuple):
@@ -214,7 +219,13 @@ def stat_names(found: OnDisk, untrusted: set[str], fd: int, kind: str, names: It
             st = os.stat(name, dir_fd=fd, follow_symlinks=False)
             if stat.S_ISLNK(st.st_mode):
                 untrusted.add(rel)
-                st = os.stat(name, dir_fd=fd)
+                try:
+                    st = os.stat(name, dir_fd=fd)
+                except FileNotFoundError:
+                    raise
+                except OSError:  # a link that leads nowhere (a loop): listed by its own stamp, reported unreadable
+                    found[rel] = (kind, *filecache.stamp(st))
+                    continue
         except FileNotFoundError:  # removed since the listing (or a dangling link)
             found.pop(rel, None)
             continue
@@ -361,6 +372,7 @@ def _update(
     complete = True
     touched: list[tuple[int, FileState]] = []
     changed: list[tuple[str, str, int | None, FileState]] = []
+    unreadable: list[tuple[str, int | None, FileState, str]] = []
     for rel, entry in candidates.items():
         kind, stamp = entry[0], entry[1:]
         rowid, old = stored.get(rel, (None, None))
@@ -369,9 +381,12 @@ def _update(
             stats.unchanged += 1
             continue
         try:
-            raw = (records / rel).read_bytes()
-        except OSError:
-            complete = False  # vanished or unreadable since the listing: the next search sees it
+            raw = _read(records / rel, stamp[1])
+        except FileNotFoundError:
+            complete = False  # vanished since the listing: the next search sees it
+            continue
+        except OSError as err:  # reported as unreadable, and tried again by every search (racy)
+            unreadable.append((rel, rowid, FileState(stamp, "", True), f"cannot be read: {err.strerror or err}"))
             continue
         state = FileState(stamp, hashlib.sha1(raw).hexdigest(), filecache.racy(stamp[0], now))
         if rowid is not None and old is not None and old.sha1 == state.sha1:
@@ -390,6 +405,10 @@ def _update(
         "UPDATE docs SET mtime_ns = ?, size = ?, ino = ?, ctime_ns = ?, racy = ? WHERE rowid = ?",
         [(*state.stamp, state.racy, rowid) for rowid, state in touched],
     )
+    for rel, rowid, state, why in unreadable:
+        if rowid is not None:
+            _delete(conn, rowid)
+        _insert(conn, rel, state, why)
     documents = _documents(records, [(rel, kind) for rel, kind, _, _ in changed]) if changed else []
     for (rel, _, rowid, state), parsed in zip(changed, documents, strict=True):
         if rowid is not None:
@@ -399,33 +418,84 @@ def _update(
     return complete
 
 
+def _read(path: Path, size: int) -> bytes:
+    """A record file's bytes to hash, of a file whose listing says `size`: none past the record
+    size limit (parsing then reports it too large)."""
+    if size > MAX_RECORD_BYTES:
+        return b"\0too large\0%d" % size
+    with open(os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC), "rb") as handle:  # a FIFO must not block
+        return handle.read(MAX_RECORD_BYTES + 1)
+
+
 def open_index(cache: Path, records: Path, listing: Listing | None = None) -> tuple[sqlite3.Connection, SyncStats]:
-    """A connection to an up-to-date index, rebuilt from nothing if missing or unusable
-    (`listing`: see `sync`)."""
+    """A connection to an up-to-date index, rebuilt from nothing if missing or unusable, or made
+    in memory if it cannot be written (`listing`: see `sync`)."""
     path = index_path(cache)
     rebuilt = not path.exists()
     conn = None
     try:
         conn = _connect(path, records)
         stats = sync(conn, records, listing)
-    except sqlite3.DatabaseError as err:
-        if _busy(err):
+    except (OSError, sqlite3.DatabaseError) as err:
+        if isinstance(err, sqlite3.DatabaseError) and _busy(err):
             raise
         if conn is not None:
             conn.close()
-        return rebuild(cache, records, listing)
+        return in_memory(cache, records, listing, _why(err)) if _unwritable(err) else rebuild(cache, records, listing)
     stats.rebuilt = rebuilt
     return conn, stats
 
 
 def rebuild(cache: Path, records: Path, listing: Listing | None = None) -> tuple[sqlite3.Connection, SyncStats]:
-    """Delete the index file and build it again from every record file (`listing`: see `sync`)."""
+    """Delete the index file and build it again from every record file (`listing`: see `sync`);
+    in memory if it cannot be written."""
     path = index_path(cache)
-    _remove(path)
-    conn = _connect(path, records)
+    try:
+        _remove(path)
+        conn = _connect(path, records)
+    except (OSError, sqlite3.OperationalError) as err:
+        if not _unwritable(err):
+            raise
+        return in_memory(cache, records, listing, _why(err))
     stats = sync(conn, records, listing)
     stats.rebuilt = True
     return conn, stats
+
+
+def in_memory(
+    cache: Path, records: Path, listing: Listing | None = None, why: str = "cannot be written"
+) -> tuple[sqlite3.Connection, SyncStats]:
+    """An index in memory, for a cache that cannot be written (`why`): a copy of the stored index
+    when it reads and fits (so only what changed since is read), else built from every record file."""
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        stored = sqlite3.connect(f"{index_path(cache).as_uri()}?immutable=1", uri=True)
+        try:
+            stored.backup(conn)
+        finally:
+            stored.close()
+        fits = conn.execute("SELECT value FROM meta WHERE key = 'key'").fetchone() == (_key(records),)
+    except (sqlite3.Error, ValueError):  # no index, not a database, or a relative path
+        fits = False
+    if not fits or conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+        conn.close()
+        conn = sqlite3.connect(":memory:", isolation_level=None)
+        _create(conn, records)
+    stats = sync(conn, records, listing)
+    stats.rebuilt, stats.in_memory = not fits, why
+    return conn, stats
+
+
+def _why(err: OSError | sqlite3.Error) -> str:
+    return (err.strerror or str(err)) if isinstance(err, OSError) else str(err)
+
+
+def _unwritable(err: OSError | sqlite3.Error) -> bool:
+    """True when the index cannot be written where it is: read-only, full, not permitted, no folder."""
+    if isinstance(err, OSError):
+        return err.errno in (errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM, errno.ENOTDIR)
+    code = getattr(err, "sqlite_errorcode", 0) & 0xFF
+    return code in (3, 8, 10, 13, 14)  # SQLITE_PERM, READONLY, IOERR, FULL, CANTOPEN
 
 
 def _busy(err: sqlite3.DatabaseError) -> bool:

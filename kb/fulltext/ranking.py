@@ -456,6 +456,10 @@ def search(
             hits, parsed = run(conn, query, filters, limit, table)
         finally:
             conn.close()
-    except (OSError, sqlite3.Error) as err:
+    except OSError as err:
+        if err.filename is not None and not str(err.filename).startswith(str(cache)):
+            raise SearchError(f"cannot read {err.filename}: {err.strerror}") from None  # a records folder, say
+        raise SearchError(f"cannot use the search index in {cache}: {err}") from None
+    except sqlite3.Error as err:
         raise SearchError(f"cannot use the search index in {cache}: {err}") from None
     return SearchResult(hits, parsed, stats, [] if hits else _suggestions(parsed, filters))

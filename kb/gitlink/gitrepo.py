@@ -11,13 +11,16 @@ written to git's stdin; nothing a record says is passed as an argument.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import shutil
 import subprocess
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
+os.environ.setdefault("GIT_PYTHON_REFRESH", "quiet")  # no git on PATH is a GitError when used, not an ImportError
 import git
 
 from kb.gitlink.tips import tips
@@ -31,6 +34,14 @@ AMBIGUOUS = "ambiguous"
 
 class GitError(Exception):
     """A repository cannot be opened or git failed; the message says which and why."""
+
+
+def _said(stderr: object) -> str:
+    """What git said on failing, in one line: its last `fatal:` line (GitPython wraps stderr in quotes)."""
+    text = str(stderr).strip().removeprefix("stderr:").strip().strip("'")
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    fatal = [line for line in lines if line.startswith("fatal:")]
+    return (fatal or lines or ["(no message)"])[-1]
 
 
 @dataclass(frozen=True)
@@ -57,6 +68,8 @@ class Repository:
     """An open git repository; use as a context manager so git processes end with it."""
 
     def __init__(self, path: Path) -> None:
+        if shutil.which(git.Git.GIT_PYTHON_GIT_EXECUTABLE or "git") is None:
+            raise GitError(f"{path}: git is not installed or not on PATH")
         try:
             self._repo = git.Repo(path)
         except (git.NoSuchPathError, git.InvalidGitRepositoryError):
@@ -79,14 +92,14 @@ class Repository:
         process = self._repo.git.execute(["git", *args], as_process=True, istream=subprocess.PIPE, with_stdout=True)
         out, err = process.communicate("".join(f"{line}\n" for line in lines).encode())
         if process.proc and process.proc.returncode:
-            raise GitError(f"{self.path}: git {args[0]} failed: {err.decode(errors='replace').strip()}")
+            raise GitError(f"{self.path}: git {args[0]} failed: {_said(err.decode(errors='replace'))}")
         return bytes(out)
 
     def _log(self, *args: str) -> str:
         try:
             return str(self._repo.git.log(*args, stdout_as_string=True))
         except git.GitCommandError as err:
-            raise GitError(f"{self.path}: git log failed: {str(err.stderr).strip()}") from None
+            raise GitError(f"{self.path}: git log failed: {_said(err.stderr)}") from None
 
     def resolve(self, prefixes: Collection[str]) -> dict[str, str | None]:
         """Full commit hash for each abbreviation, AMBIGUOUS, or None when no commit has it."""

@@ -14,6 +14,7 @@ from pathlib import Path
 from kb.check.diagnostics import Code, Diagnostic, Stopped
 from kb.importer.planning import Planned
 from kb.importer.refill import Filled
+from kb.store import inputs
 from kb.store.atomic import write_batch
 from kb.store.config import Config
 from kb.store.yamlwrite import record_text
@@ -43,11 +44,14 @@ def write(config: Config, created: list[Planned], filled: Sequence[Filled] = (),
         )
 
 
+REPORT_BYTES = 64 * inputs.MiB
+"""Largest report read (the seed's is 40 KiB)."""
+
+
 def read_report(path: Path) -> str:
-    """A report's text; Stopped (E703) if it cannot be read as UTF-8."""
+    """A report's text; Stopped (E703) if it cannot be read as UTF-8 or is over REPORT_BYTES."""
     try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise Stopped(
-            "import", [Diagnostic(str(path), 0, 0, Code.E703, "", f"cannot read the report: {err}")]
-        ) from None
+        return inputs.read_text(path, REPORT_BYTES)
+    except OSError as err:
+        problem = Diagnostic(str(path), 0, 0, Code.E703, "", f"cannot read the report: {err.strerror or err}")
+        raise Stopped("import", [problem]) from None

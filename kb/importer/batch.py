@@ -43,7 +43,7 @@ def find_reports(sources: Sequence[Path]) -> tuple[list[Path], list[Diagnostic]]
             found += inside
             if not inside:
                 problems.append(Diagnostic(text, 0, 0, Code.E703, "", "the folder holds no Markdown report (*.md)"))
-        elif source.is_file():
+        elif source.exists():  # a file, or a pipe or device read up to the report's limit
             found.append(source)
         elif glob.has_magic(text):
             matches = sorted(Path(p) for p in glob.glob(text, recursive=True) if Path(p).is_file())

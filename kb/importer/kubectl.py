@@ -21,9 +21,12 @@ from kb.check.diagnostics import Code, Diagnostic, Stopped
 from kb.importer.planning import Planned
 from kb.records.models import Audit, Snapshot
 from kb.records.refs import new_id
+from kb.store import inputs
 from kb.store.loader import KnowledgeBase
 
 KINDS = ("Node", "Pod", "PersistentVolumeClaim", "Application")
+KUBECTL_BYTES = 512 * inputs.MiB
+"""Largest kubectl output read from one source (a cluster of 10,000 pods prints about 200 MiB)."""
 ALWAYS_COUNTED = ("CrashLoopBackOff", "ImagePullBackOff")
 """Waiting reasons reported even at zero, as audit reports do, so a diff sees them appear."""
 _CONTROL_PLANE = {"control-plane", "master"}
@@ -213,14 +216,15 @@ def snapshot_data(objects: Objects) -> dict[str, Any]:
 
 
 def read(sources: list[tuple[str, str | None]]) -> Objects:
-    """Parse every source: (name, text), or (path, None) to read the file."""
+    """Parse every source: (name, text), or (path, None) to read the file ("-": standard input)."""
     objects = Objects()
     for name, text in sources:
         if text is None:
             try:
-                text = Path(name).read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as err:
-                objects.problems.append(Diagnostic(name, 0, 0, Code.E703, "", f"cannot read: {err}"))
+                text = inputs.read_text(name, KUBECTL_BYTES)
+            except OSError as err:
+                where = "<stdin>" if name == inputs.STDIN else name
+                objects.problems.append(Diagnostic(where, 0, 0, Code.E703, "", f"cannot read: {err.strerror or err}"))
                 continue
         _documents(Path(name).name if name != "-" else "<stdin>", text, objects)
     return objects

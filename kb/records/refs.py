@@ -19,6 +19,8 @@ _COMMIT_RE = re.compile(COMMIT_REF_PATTERN)
 _SUFFIX_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # Crockford base32, lower case
 SUFFIX_LENGTH = 5
 SLUG_WORDS = 6
+SLUG_CHARS = 60
+"""Longest slug: a file is named by its ID, and file names have room for 255 bytes."""
 
 
 def is_record_id(text: str) -> bool:
@@ -26,12 +28,17 @@ def is_record_id(text: str) -> bool:
 
 
 def slugify(text: str, max_words: int = SLUG_WORDS) -> str:
-    """Lower-case ASCII words of `text` joined by dashes, at most `max_words` of them."""
+    """Lower-case ASCII words of `text` joined by dashes, at most `max_words` of them and
+    SLUG_CHARS characters (cut at a dash where there is one)."""
     import unicodedata  # only minting needs it, like `secrets` below
 
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     words = re.findall(r"[a-z0-9]+", ascii_text.lower())
-    return "-".join(words[:max_words]) or "record"
+    slug = "-".join(words[:max_words])
+    if len(slug) > SLUG_CHARS:
+        cut = slug[: SLUG_CHARS + 1].rfind("-")
+        slug = slug[:cut] if cut > 0 else slug[:SLUG_CHARS]
+    return slug or "record"
 
 
 def new_id(prefix: str, title: str) -> str:

@@ -10,6 +10,7 @@ from typing import Any
 from kb.check.diagnostics import Code
 from kb.records.fields import FieldPath
 from kb.records.models import KINDS, Stored
+from kb.store import tempfiles
 from kb.store.atomic import replace_atomic
 from kb.store.loader import SCHEMA_FOLDER
 
@@ -64,6 +65,7 @@ def header(kind: str) -> str:
 def write_schemas(folder: Path) -> list[Path]:
     """Write `<kind>.json` for every kind into `folder`; unchanged files are not rewritten."""
     written = []
+    tempfiles.sweep_folders([folder])
     for kind in KINDS:
         path = folder / f"{kind}.json"
         text = schema_text(kind)

@@ -9,6 +9,10 @@ back the exit status. The daemon itself only accepts, answers `status` and `stop
 search listings: it watches each records folder it searched (kb/speed/watch.py) and hands the
 search it forks that folder's current listing, so the search need not list and stat every
 record file.
+
+It waits for every connected client at once (select), so a client that connects and sends
+nothing holds up nobody, and is dropped after REQUEST_SECONDS; a request that is not one
+(`request`) is dropped too, and the daemon serves on.
 """
 
 from __future__ import annotations
@@ -50,6 +54,11 @@ RECHECK_SECONDS = 60.0
 """How often an unused daemon checks that kb's code is still the code it loaded."""
 MAX_REQUEST = 1 << 20
 """Largest request accepted, in bytes: the command line and the environment."""
+REQUEST_SECONDS = 5.0
+"""How long a client that connected has to send its request."""
+MAX_PENDING = 64
+"""Connections waiting for their request at most; a new one beyond that drops the oldest."""
+OPS = frozenset({"run", "status", "stop"})
 
 
 def preload() -> None:
@@ -75,34 +84,74 @@ class Daemon:
         self.served = 0
         self.last_used = time.monotonic()
         self.watched: dict[Path, WatchedListing] = {}
+        self.pending: dict[socket.socket, float] = {}
+        """Connections waiting for their request, each with the time it must come by."""
 
     def loop(self) -> None:
         """Serve until no command came for `idle` seconds, told to stop, or kb's code changes."""
         while time.monotonic() - self.last_used < self.idle:
-            if not select.select([self.server], [], [], min(self.idle, RECHECK_SECONDS))[0]:
-                if fresh_address() != self.name:
-                    return  # kb was changed or upgraded: no `kb` will ask this daemon again
-                continue
+            now = time.monotonic()
+            wait = min([self.idle, RECHECK_SECONDS, *(deadline - now for deadline in self.pending.values())])
+            ready = select.select([self.server, *self.pending], [], [], max(wait, 0))[0]
+            if not ready and not self.pending and fresh_address() != self.name:
+                return  # kb was changed or upgraded: no `kb` will ask this daemon again
+            for conn in ready:
+                if conn is self.server:
+                    self.accept()
+                    continue
+                if self.pending.pop(conn, None) is None:
+                    continue  # dropped for a newer connection meanwhile
+                with conn:
+                    if not self.handle(conn):
+                        return
+            self.drop_late()
+
+    def accept(self) -> None:
+        """Take a new connection from our own user, to answer once its request arrives."""
+        try:
             conn, _ = self.server.accept()
-            with conn:
-                if peer_uid(conn) == os.getuid() and not self.handle(conn):
-                    return
+        except OSError:  # gone already, or out of descriptors: the client runs its command itself
+            return
+        try:
+            ours = peer_uid(conn) == os.getuid()
+        except OSError:
+            ours = False
+        if not ours:
+            conn.close()
+            return
+        conn.setblocking(False)
+        if len(self.pending) >= MAX_PENDING:
+            oldest = min(self.pending, key=self.pending.__getitem__)
+            del self.pending[oldest]
+            oldest.close()
+        self.pending[conn] = time.monotonic() + REQUEST_SECONDS
+
+    def drop_late(self) -> None:
+        """Close the connections whose request has not come in time."""
+        now = time.monotonic()
+        for conn in [conn for conn, deadline in self.pending.items() if deadline <= now]:
+            del self.pending[conn]
+            conn.close()
 
     def handle(self, conn: socket.socket) -> bool:
-        """Answer one request; False when told to stop."""
-        message, fds, _, _ = socket.recv_fds(conn, MAX_REQUEST, 4)
+        """Answer one request; False when told to stop. What is not a request is dropped."""
         try:
-            try:
-                request: dict[str, Any] = marshal.loads(message)
-            except (EOFError, ValueError, TypeError):
+            message, fds, flags, _ = socket.recv_fds(conn, MAX_REQUEST, 4)
+        except OSError:
+            return True
+        try:
+            req = request(message, fds, flags)
+            if req is None:
                 return True  # a probe (`kb` checking the daemon is up) or not a request
-            if request["op"] == "stop":
+            if req["op"] == "stop":
                 conn.send(marshal.dumps(self.status()))
                 return False
-            if request["op"] == "status":
+            if req["op"] == "status":
                 conn.send(marshal.dumps(self.status()))
-            elif request["op"] == "run" and len(fds) == 4:
-                self.fork(conn, request, fds)
+            else:
+                self.fork(conn, req, fds)
+        except OSError:  # the client went away, or no process could be forked: it runs the command itself
+            pass
         finally:
             for fd in fds:
                 os.close(fd)
@@ -123,6 +172,9 @@ class Daemon:
         listings = self.listings_for(request) if request["argv"][:1] == ["search"] else {}
         if os.fork() == 0:
             self.server.close()
+            for other in self.pending:
+                other.close()
+            conn.setblocking(True)
             status = work(conn, request, fds, listings)
             os._exit(status)
 
@@ -155,6 +207,36 @@ class Daemon:
         if len(self.watched) > MAX_WATCHED:
             self.watched.pop(next(iter(self.watched))).close()
         return {records: found}
+
+
+def request(message: bytes, fds: list[int], flags: int) -> dict[str, Any] | None:
+    """The request `message` (with the descriptors that came with it) holds, checked; None if it
+    is not one: cut short, not marshal data, an unknown op, or a `run` without the caller's
+    argv (text), env (text to text), umask, cwd and four descriptors (stdin, stdout, stderr and
+    the working folder)."""
+    if flags & (socket.MSG_TRUNC | socket.MSG_CTRUNC):
+        return None
+    try:
+        found = marshal.loads(message)
+    except Exception:  # EOFError, ValueError, TypeError: whatever the bytes were
+        return None
+    if not isinstance(found, dict) or found.get("op") not in OPS:
+        return None
+    if found["op"] != "run":
+        return found
+    argv, env, umask, cwd = (found.get(key) for key in ("argv", "env", "umask", "cwd"))
+    if not (
+        len(fds) == 4
+        and isinstance(argv, list)
+        and all(isinstance(arg, str) for arg in argv)
+        and isinstance(env, dict)
+        and all(isinstance(key, str) and isinstance(value, str) for key, value in env.items())
+        and isinstance(umask, int)
+        and 0 <= umask <= 0o777
+        and isinstance(cwd, str)
+    ):
+        return None
+    return found
 
 
 def work(conn: socket.socket, request: dict[str, Any], fds: list[int], listings: dict[Path, Listing]) -> int:

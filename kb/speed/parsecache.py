@@ -28,10 +28,17 @@ Entry = tuple[filecache.Stamp, Any, bool]
 def _parse(file: str) -> Any | yamlread.YamlProblems:
     """One file's data, or the problems that stop it being read."""
     try:
-        with open(file, "rb") as handle:
-            return yamlread.loads(yamlread.read_text(handle.read())).data
+        return yamlread.loads(yamlread.read_file(file)).data
     except yamlread.YamlProblems as err:
         return err
+
+
+def _stat(file: str) -> os.stat_result | None:
+    """The file's stat; None when it has none (a symbolic link loop, say), which parsing then reports."""
+    try:
+        return os.stat(file)
+    except OSError:
+        return None
 
 
 class ParseCache:
@@ -59,13 +66,13 @@ class ParseCache:
         """
         stats = stats or {}
         results: list[Any | yamlread.YamlProblems] = [None] * len(files)
-        misses: list[tuple[int, str, os.stat_result]] = []
+        misses: list[tuple[int, str, os.stat_result | None]] = []
         for i, file in enumerate(files):
             key = str(file)
             self.seen.add(key)
-            stat = stats.get(key) or os.stat(key)
+            stat = stats.get(key) or _stat(key)
             hit = self.entries.get(key)
-            if hit is not None and hit[0] == filecache.stamp(stat):
+            if hit is not None and stat is not None and hit[0] == filecache.stamp(stat):
                 self.used[key] = hit
                 results[i] = hit[1]
             else:
@@ -74,9 +81,10 @@ class ParseCache:
         now = time.time_ns()
         for (i, key, stat), result in zip(misses, parsed, strict=True):
             results[i] = result
-            if not isinstance(result, yamlread.YamlProblems) and not filecache.racy(stat.st_mtime_ns, now):
-                self.used[key] = (filecache.stamp(stat), result, False)
-                self.changed = True
+            if stat is None or isinstance(result, yamlread.YamlProblems) or filecache.racy(stat.st_mtime_ns, now):
+                continue
+            self.used[key] = (filecache.stamp(stat), result, False)
+            self.changed = True
         return results
 
     def clean(self, file: str) -> bool:

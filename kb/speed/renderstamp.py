@@ -16,30 +16,42 @@ import os
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any, NamedTuple
 
 from kb.check.diagnostics import Diagnostic
 from kb.gitlink.tips import tips
 from kb.speed import filecache
+from kb.store import tempfiles
 from kb.store.config import CONFIG_NAME, Config
 from kb.store.layout import default_templates
 
 STAMP_FILE = "render-stamp.marshal"
 
 
-def _walk(folder: Path) -> Iterator[os.DirEntry[str]]:
-    """Every file under `folder`, depth first, in name order."""
+def _walk(folder: Path) -> Iterator[tuple[os.DirEntry[str], os.stat_result]]:
+    """Every file under `folder` with its stat, depth first, in name order; one without a stat
+    (a symbolic link loop) is left out, and loading the records reports it. Temporary files a
+    killed kb left are swept on the way (kb.store.tempfiles)."""
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError:
         return
+    hidden = [entry.name for entry in entries if entry.name.startswith(".")]
+    if hidden:
+        tempfiles.sweep(folder, hidden)
     for entry in entries:
         if entry.name.startswith(".") or entry.name == "__pycache__":
             continue
         if entry.is_dir(follow_symlinks=False):
             yield from _walk(Path(entry.path))
-        elif entry.is_file():
-            yield entry
+            continue
+        try:
+            stat = entry.stat()
+        except OSError:
+            continue
+        if S_ISREG(stat.st_mode):
+            yield entry, stat
 
 
 class Inputs(NamedTuple):
@@ -60,8 +72,8 @@ def fingerprint(config: Config, extra: Mapping[str, Any] | None) -> Inputs:
     stats: dict[str, os.stat_result] = {}
     for folder in (config.records, config.templates, default_templates()):
         digest.update(f"\0{folder}".encode())
-        for entry in _walk(folder):
-            stat = stats[entry.path] = entry.stat()
+        for entry, stat in _walk(folder):
+            stats[entry.path] = stat
             newest = max(newest, stat.st_mtime_ns)
             digest.update(f"{entry.path}\0{filecache.stamp(stat)}\n".encode())
     digest.update((config.root / CONFIG_NAME).read_bytes())

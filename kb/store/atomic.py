@@ -13,37 +13,30 @@ write must survive a power cut or a kernel crash (`durable`):
   a cache that does not read is a miss) and writes again.
 
 Nothing here flushes the whole machine (`sync`), which would wait for every other program's
-writes too.
+writes too. The temporary files are kb.store.tempfiles': a kb killed mid-write leaves one behind,
+under a name the next run recognises and sweeps.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-_TRIES = 100
+from kb.store import tempfiles
+
 FLUSHING_THREADS = 8
 """Files a batch flushes at once (4 to 32 measured alike)."""
 
 
 def _temp_beside(path: Path, data: bytes, mode: int | None, durable: bool) -> Path:
-    """A new hidden file next to `path` holding `data`, flushed to disk when `durable`.
+    """A new temporary file next to `path` holding `data`, flushed to disk when `durable`.
 
-    Made with os.open rather than tempfile.mkstemp: mkstemp's files are private (0600), which
-    would leave new records, and every record `kb close` rewrites, unreadable to the team;
-    here a new file gets the usual umask mode, and `mode` keeps a replaced file's own.
+    The caller holds `tempfiles.writing` on the folder. A new file gets the usual umask mode
+    (see `tempfiles.create_beside`), and `mode` keeps a replaced file's own.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    for _ in range(_TRIES):
-        name = path.parent / f".{path.name}.{os.urandom(4).hex()}.tmp"
-        try:
-            fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-            break
-        except FileExistsError:
-            continue
-    else:  # pragma: no cover - 100 clashes of 32 random bits
-        raise FileExistsError(f"no free temporary name beside {path}")
+    fd, name = tempfiles.create_beside(path)
     try:
         if mode is not None:
             os.fchmod(fd, mode)
@@ -52,10 +45,12 @@ def _temp_beside(path: Path, data: bytes, mode: int | None, durable: bool) -> Pa
             handle.flush()
             if durable:
                 os.fsync(handle.fileno())
-    except BaseException:
+    except BaseException as err:
         os.unlink(name)
+        if isinstance(err, OSError) and err.filename is None:
+            err.filename = str(path)  # a full disk says so of the file it was writing
         raise
-    return Path(name)
+    return name
 
 
 def _flush_files(paths: Sequence[Path]) -> None:
@@ -84,20 +79,32 @@ def _sync_folders(paths: Iterable[Path]) -> None:
             os.close(fd)
 
 
+def _folders(paths: Iterable[Path]) -> set[Path]:
+    """The folders of `paths`, made where missing."""
+    folders = {path.parent for path in paths}
+    for folder in folders:
+        folder.mkdir(parents=True, exist_ok=True)
+    return folders
+
+
+def _mode(path: Path) -> int | None:
+    """A file's permission bits, kept when it is replaced; None when there is no file."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        return None
+
+
 def create_exclusive(path: Path, text: str, *, durable: bool) -> None:
     """Write a new file in one step; raise FileExistsError rather than touch an existing one."""
-    temp = _temp_beside(path, text.encode("utf-8"), None, durable)
-    try:
-        os.link(temp, path)  # atomic, and fails if `path` exists
-    finally:
-        temp.unlink()
+    with tempfiles.writing(_folders([path])):
+        temp = _temp_beside(path, text.encode("utf-8"), None, durable)
+        try:
+            os.link(temp, path)  # atomic, and fails if `path` exists
+        finally:
+            temp.unlink()
     if durable:
         _sync_folders([path])
-
-
-def create_exclusive_all(files: Sequence[tuple[Path, str]], *, durable: bool) -> None:
-    """Create many new files, flushing each folder once rather than once per file (an import's records)."""
-    write_batch(files, (), durable=durable)
 
 
 def write_batch(created: Sequence[tuple[Path, str]], replaced: Sequence[tuple[Path, str]], *, durable: bool) -> None:
@@ -111,24 +118,24 @@ def write_batch(created: Sequence[tuple[Path, str]], replaced: Sequence[tuple[Pa
     """
     for path, _ in created:
         if path.exists():
-            raise FileExistsError(f"{path} already exists")
+            raise FileExistsError(errno.EEXIST, "already exists", str(path))
     temps: list[tuple[Path, Path, bool]] = []
-    try:
-        for path, text in created:
-            temps.append((_temp_beside(path, text.encode("utf-8"), None, False), path, True))
-        for path, text in replaced:
-            mode = path.stat().st_mode & 0o7777 if path.exists() else None
-            temps.append((_temp_beside(path, text.encode("utf-8"), mode, False), path, False))
-        if durable:
-            _flush_files([temp for temp, _, _ in temps])
-        for temp, path, exclusive in temps:
-            if exclusive:
-                os.link(temp, path)
-            else:
-                os.replace(temp, path)
-    finally:
-        for temp, _, _ in temps:
-            temp.unlink(missing_ok=True)
+    with tempfiles.writing(_folders([path for path, _ in (*created, *replaced)])):
+        try:
+            for path, text in created:
+                temps.append((_temp_beside(path, text.encode("utf-8"), None, False), path, True))
+            for path, text in replaced:
+                temps.append((_temp_beside(path, text.encode("utf-8"), _mode(path), False), path, False))
+            if durable:
+                _flush_files([temp for temp, _, _ in temps])
+            for temp, path, exclusive in temps:
+                if exclusive:
+                    os.link(temp, path)
+                else:
+                    os.replace(temp, path)
+        finally:
+            for temp, _, _ in temps:
+                temp.unlink(missing_ok=True)
     if durable:
         _sync_folders(path for _, path, _ in temps)
 
@@ -140,15 +147,12 @@ def replace_atomic(path: Path, text: str, *, durable: bool) -> None:
 
 def replace_atomic_bytes(path: Path, data: bytes, *, durable: bool) -> None:
     """`replace_atomic` for bytes; the file keeps its permissions."""
-    try:
-        mode: int | None = path.stat().st_mode & 0o7777
-    except FileNotFoundError:
-        mode = None
-    temp = _temp_beside(path, data, mode, durable)
-    try:
-        os.replace(temp, path)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
+    with tempfiles.writing(_folders([path])):
+        temp = _temp_beside(path, data, _mode(path), durable)
+        try:
+            os.replace(temp, path)
+        except BaseException:
+            temp.unlink(missing_ok=True)
+            raise
     if durable:
         _sync_folders([path])

@@ -14,13 +14,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from kb.records.refs import CommitRef
-from kb.store import settings
+from kb.store import inputs, settings
 from kb.store.settings import REPO_NAME
 
 if TYPE_CHECKING:
     from kb.check.diagnostics import Code, Diagnostic
 
 CONFIG_NAME = "kb.toml"
+MAX_BYTES = 1024 * 1024
+"""Largest kb.toml read (a settings file is a few hundred bytes)."""
+MAX_DEPTH = 64
+"""Deepest nesting of arrays and inline tables that is reported where it is."""
 
 
 class ConfigError(Exception):
@@ -113,7 +117,7 @@ def _problem(line: int, column: int, message: str) -> ConfigError:
 def read(path: Path) -> dict[str, Any]:
     """kb.toml's settings, checked; ConfigError with every problem, each at its line."""
     try:
-        raw = path.read_bytes()
+        raw = inputs.read_bytes(path, MAX_BYTES)
     except IsADirectoryError:
         raise _problem(0, 0, "is a folder, not a file") from None
     except OSError as err:
@@ -131,6 +135,11 @@ def read(path: Path) -> dict[str, Any]:
 
         message, (line, column) = error_position(err, text)
         raise _problem(line, column, f"TOML syntax: {message}") from None
+    except RecursionError:
+        from kb.store.tomlpos import too_deep
+
+        line, column = too_deep(text, MAX_DEPTH)
+        raise _problem(line, column, f"arrays or tables nested more than {MAX_DEPTH} levels deep") from None
     problems = settings.check(document, text, CONFIG_NAME)
     if problems:
         raise ConfigError.of(problems)

@@ -20,6 +20,9 @@ FOLDERS: dict[str, str] = {
 SUFFIXES = (".yaml", ".yml")
 """Record file suffixes."""
 
+MAX_RECORD_BYTES = 1024 * 1024
+"""Largest record file read, so a hostile file cannot exhaust memory."""
+
 PACKAGE_TEMPLATES = Path(__file__).parent.parent / "templates"
 SOURCE_TEMPLATES = Path(__file__).parent.parent.parent / "templates"
 

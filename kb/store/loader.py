@@ -16,7 +16,7 @@ from kb.records.models import KINDS, Action, Audit, Commit, Finding, Lesson, Rec
 from kb.records.refs import CommitRef
 from kb.speed import heap
 from kb.speed.parsecache import ParseCache
-from kb.store import yamlread
+from kb.store import tempfiles, yamlread
 from kb.store.config import Config
 from kb.store.layout import SUFFIXES
 
@@ -51,8 +51,8 @@ class Entry:
     def _loaded(self) -> yamlread.Loaded | None:
         """The file parsed again for its positions: only problems ask, and then once per file."""
         try:
-            return yamlread.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, yamlread.YamlProblems):
+            return yamlread.loads(yamlread.read_file(self.location))
+        except yamlread.YamlProblems:
             return None
 
     def at(self, *path: str | int) -> tuple[int, int]:
@@ -153,16 +153,33 @@ class KnowledgeBase:
 
 
 def record_paths(config: Config) -> Iterator[tuple[str, str]]:
-    """(kind, absolute path as text) for every record file, kinds in KINDS order, files sorted by name."""
+    """(kind, absolute path as text) for every record file, kinds in KINDS order, files sorted by name.
+
+    A record file is any entry of a kind's folder named with a record suffix, not hidden and not
+    a folder: one that cannot be read (a symbolic link loop, a FIFO) is listed, so loading it
+    reports it. Temporary files a killed kb left in the folder are swept (kb.store.tempfiles).
+    """
     for kind, model in KINDS.items():
         folder = str(config.records / model.folder)
         try:
-            names = sorted(entry.name for entry in os.scandir(folder) if entry.is_file())
+            with os.scandir(folder) as listing:
+                entries = list(listing)
         except FileNotFoundError:
             continue
-        for name in names:
-            if name.endswith(SUFFIXES) and not name.startswith("."):
-                yield kind, os.path.join(folder, name)
+        hidden = [entry.name for entry in entries if entry.name.startswith(".")]
+        if hidden:
+            tempfiles.sweep(folder, hidden)
+        for name in sorted(entry.name for entry in entries if _is_record(entry)):
+            yield kind, os.path.join(folder, name)
+
+
+def _is_record(entry: os.DirEntry[str]) -> bool:
+    if not entry.name.endswith(SUFFIXES) or entry.name.startswith("."):
+        return False
+    try:
+        return not entry.is_dir()
+    except OSError:  # no stat through it: reported when read
+        return True
 
 
 def record_files(config: Config) -> Iterator[tuple[str, Path]]:
@@ -203,7 +220,7 @@ def load_entry(model: type[Stored], path: str | Path, file: str, data: Any) -> t
     """Validate one record file's parsed data; on failure return every problem it has."""
     if isinstance(data, yamlread.YamlProblems):
         return None, [Diagnostic(file, p.line, p.column, p.code, p.field, p.message) for p in data.problems]
-    record, problems = check_data(model, data, file, lambda: yamlread.loads(Path(path).read_text(encoding="utf-8")))
+    record, problems = check_data(model, data, file, lambda: yamlread.loads(yamlread.read_file(path)))
     return (None, problems) if record is None else (Entry(record, file, str(path)), [])
 
 

@@ -185,3 +185,33 @@ def error_position(err: tomllib.TOMLDecodeError, text: str) -> tuple[str, Positi
         return message[: match.start()], (int(match[1]), int(match[2]))
     lines = text.split("\n")
     return message[: match.start()], (len(lines), len(lines[-1]) + 1)
+
+
+def too_deep(text: str, limit: int) -> Position:
+    """Where `text` opens its `limit`+1st nested array or inline table, outside strings and
+    comments (for a text too deep for tomllib, which says nothing of where); (0, 0) if nowhere."""
+    scanner = _Scanner(text)
+    depth = 0
+    while scanner.i < len(text):
+        char = text[scanner.i]
+        if char in "\"'":
+            start = scanner.i
+            try:
+                scanner.string()
+            except IndexError:  # not closed: tomllib says so
+                return (0, 0)
+            if scanner.i <= start:
+                return (0, 0)
+            continue
+        if char == "#":
+            end = text.find("\n", scanner.i)
+            scanner.i = len(text) if end < 0 else end
+            continue
+        if char in "[{":
+            depth += 1
+            if depth > limit:
+                return scanner.here()
+        elif char in "]}":
+            depth -= 1
+        scanner.i += 1
+    return (0, 0)

@@ -3,13 +3,19 @@
 Plain scalars stay exactly as typed: to YAML 1.1 an all-digit hash is an integer (octal with a
 leading zero), `no`/`on` are booleans, `12:30` is 750 and `1.10` is 1.1. Here every plain scalar
 except null is a string, and the pydantic model converts it only where a field asks for a number,
-date or boolean. Duplicate keys, aliases, explicit tags, several documents and over-large files
-are errors with the line they are on. Every value's position is kept so that schema errors can
-name a line too.
+date or boolean. Duplicate keys, aliases, explicit tags, several documents, nesting deeper than
+MAX_DEPTH and over-large files are errors with the line they are on. Every value's position is
+kept so that schema errors can name a line too.
+
+A record file is read by `read_file`: its size is checked before a byte is read, and no more than
+the limit is ever read, so a huge (or endless, or sparse) file costs nothing; a file that cannot
+be read at all (permissions, a symbolic link loop, not a regular file) is a problem of that file.
 """
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,9 +28,13 @@ from yaml.resolver import BaseResolver
 from yaml.scanner import Scanner
 
 from kb.check.diagnostics import Code
+from kb.store.layout import MAX_RECORD_BYTES
 
-MAX_BYTES = 1024 * 1024
+MAX_BYTES = MAX_RECORD_BYTES
 """Largest record file read, so a hostile file cannot exhaust memory."""
+MAX_DEPTH = 64
+"""Deepest nesting of mappings and lists read. Records are a few levels deep; a file nested
+hundreds deep would exhaust the stack of every step after parsing."""
 
 Path_ = tuple[str | int, ...]
 STR_TAG = "tag:yaml.org,2002:str"
@@ -143,10 +153,14 @@ class _Converter:
 
     def problem(self, code: Code, path: Path_, message: str, at: Node | None = None) -> None:
         line, col = _where(at) if at is not None else self.loaded.position(path)
-        self.problems.append(YamlProblem(code, line, col, message, _path_text(path)))
+        field = _path_text(path) if len(path) < MAX_DEPTH else f"{_path_text(path[:3])}..."
+        self.problems.append(YamlProblem(code, line, col, message, field))
 
     def walk(self, node: Node, path: Path_) -> Any:
         seen = self.seen
+        if len(path) >= MAX_DEPTH and isinstance(node, (SequenceNode, MappingNode)):
+            self.problem(Code.E109, path, f"nested more than {MAX_DEPTH} levels deep; records are flatter", node)
+            return None
         if id(node) in seen:
             anchor = _where(node)[0]
             self.problem(Code.E104, path, f"aliases are not allowed (anchor on line {anchor}); write the value out")
@@ -186,6 +200,8 @@ def loads(text: str) -> Loaded:
     """Parse one YAML document; raise YamlProblems listing everything wrong with it."""
     try:
         root = _compose(text)
+    except RecursionError:  # pragma: no cover - the pure-Python parser only; libyaml stops at 1000 levels
+        raise YamlProblems([YamlProblem(Code.E109, 1, 1, f"nested more than {MAX_DEPTH} levels deep")]) from None
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -209,12 +225,65 @@ def loads(text: str) -> Loaded:
 def read_text(raw: bytes, max_bytes: int = MAX_BYTES) -> str:
     """Decode a record file's bytes, refusing over-large or non-UTF-8 files before parsing."""
     if len(raw) > max_bytes:
-        raise YamlProblems(
-            [YamlProblem(Code.E102, 1, 1, f"file is {len(raw)} bytes; records are limited to {max_bytes}")]
-        )
+        raise _too_large(len(raw), max_bytes)
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as err:
         raise YamlProblems(
             [YamlProblem(Code.E101, 1, 1, f"not UTF-8 text: {err.reason} at byte {err.start}")]
         ) from None
+
+
+def deeper_than(value: Any, limit: int = MAX_DEPTH) -> bool:
+    """Whether lists and mappings nest in `value` (parsed from JSON, say) deeper than `limit`, as
+    `loads` counts them (found without recursion)."""
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth >= limit:
+                return True
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return False
+
+
+def _unreadable(message: str) -> YamlProblems:
+    return YamlProblems([YamlProblem(Code.E110, 1, 1, message)])
+
+
+def read_file(path: str | os.PathLike[str], max_bytes: int = MAX_BYTES) -> str:
+    """A record file's text, read as `read_fd` reads it; a file that cannot be opened is a
+    YamlProblems (E110) naming why."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)  # a FIFO must not block the run
+    except OSError as err:
+        raise _unreadable(f"cannot be read: {err.strerror or err}") from None
+    try:
+        return read_fd(fd, max_bytes)
+    finally:
+        os.close(fd)
+
+
+def read_fd(fd: int, max_bytes: int = MAX_BYTES) -> str:
+    """The text of the record file open as `fd`: refused before reading when it is not a regular
+    file or larger than `max_bytes`, and never more than that read (a file can grow meanwhile)."""
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise _unreadable("not a regular file")
+        if info.st_size > max_bytes:
+            raise _too_large(info.st_size, max_bytes)
+        chunks, left = [], max_bytes + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+    except OSError as err:
+        raise _unreadable(f"cannot be read: {err.strerror or err}") from None
+    return read_text(b"".join(chunks), max_bytes)
+
+
+def _too_large(size: int, max_bytes: int) -> YamlProblems:
+    return YamlProblems([YamlProblem(Code.E102, 1, 1, f"file is {size} bytes; records are limited to {max_bytes}")])

@@ -56,8 +56,8 @@ def test_init_in_an_existing_repository_adds_to_what_is_there(tmp_path: Path) ->
     assert result.exit_code == 0, result.output
     assert (
         repo / ".gitignore"
-    ).read_text() == "node_modules/\n/site\n*.pyc\n# kb: its caches and the built site\n.kb-cache/\n"
-    assert "Added .kb-cache/ to .gitignore." in result.output
+    ).read_text() == "node_modules/\n/site\n*.pyc\n# kb: caches, built site, temporary files\n.kb-cache/\n*.kb-tmp\n"
+    assert "Added .kb-cache/, *.kb-tmp to .gitignore." in result.output
     assert "templates/ is your repository's own: kb.toml names kb-templates/" in result.output
     assert 'templates = "kb-templates"' in (repo / "kb.toml").read_text()
     assert (repo / "templates" / "deployment.yaml").read_text() == "kind: Deployment\n"
@@ -68,7 +68,7 @@ def test_init_in_an_existing_repository_adds_to_what_is_there(tmp_path: Path) ->
 def test_the_site_builds_with_the_mkdocs_yml_init_wrote(tmp_path: Path) -> None:
     root = tmp_path / "ops"
     assert run_kb(tmp_path, "init", str(root)).exit_code == 0
-    assert (root / ".gitignore").read_text() == ".kb-cache/\nsite/\n"
+    assert (root / ".gitignore").read_text() == ".kb-cache/\nsite/\n*.kb-tmp\n"
     assert run_kb(root, "new", "audit", "--title", "First", "--trigger", "t", "--description", "d").exit_code == 0
     built = run_kb(root, "site")
     assert built.exit_code == 0, built.output

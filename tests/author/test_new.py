@@ -364,8 +364,8 @@ def test_invalid_edit_reopens_with_the_errors_on_top(
         path.write_text(text)
         """,
     )
-    result = run_kb(sample_kb, "new", "finding", "--edit")
-    assert result.exit_code == 0, result.output
+    status, output = on_terminal(sample_kb, ["new", "finding", "--edit"], [])  # reopened for the person there
+    assert status == 0, output
     second = (tmp_path / "fake_editor.seen2").read_text()
     head = second.splitlines()
     assert head[0].startswith("#! kb: not saved yet")
@@ -393,7 +393,7 @@ def test_emptied_file_gives_up_and_keeps_the_text(
         """,
     )
     before = findings(sample_kb)
-    result = run_kb(sample_kb, "new", "finding", "--edit")
+    result = run_kb(sample_kb, "new", "finding", "--edit", "--interactive")  # reopened, as on a terminal
     assert result.exit_code == 1
     assert "nothing was saved" in result.stderr
     (draft,) = drafts(sample_kb)

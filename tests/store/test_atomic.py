@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from kb.store import tempfiles
 from kb.store.atomic import create_exclusive, write_batch
 from tests.conftest import run_kb
 from tests.gitrepos import build_world
@@ -52,7 +53,7 @@ def assert_records_flushed(calls: list[tuple[str, Path | None]], folders: set[Pa
     """Only fsync: of `files` temporary files in `folders`, then of each folder once, after them."""
     assert {call for call, _ in calls} == {"fsync"}
     paths = [path for _, path in calls]
-    temps = [path for path in paths if path is not None and path.name.endswith(".tmp")]
+    temps = [path for path in paths if path is not None and tempfiles.is_temporary(path.name)]
     assert len(temps) == files
     assert {temp.parent for temp in temps} == folders
     assert sorted(paths[len(temps) :]) == sorted(folders)

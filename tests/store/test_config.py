@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from kb.store.config import DEFAULT_OUTPUTS, ConfigError, Output, Repository, load
+from tests import unprivileged
 from tests.conftest import run_kb
 
 CASES: list[dict[str, Any]] = yaml.safe_load((Path(__file__).parent.parent / "cases" / "bad_config.yaml").read_text())
@@ -89,20 +90,18 @@ def test_a_kb_toml_that_is_not_a_file_is_an_error(tmp_path: Path, make: Any, mes
     assert message in result.stderr
 
 
-def test_an_unreadable_kb_toml_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Permission denied (simulated: the tests may run as root, whom no mode stops)."""
+def test_an_unreadable_kb_toml_is_an_error(tmp_path: Path) -> None:
+    """Permission denied for real: kb runs without the capabilities that let root past a mode of 000."""
     (tmp_path / "kb.toml").write_text('records = "data"\n')
-    real = Path.read_bytes
-
-    def denied(path: Path) -> bytes:
-        if path.name == "kb.toml":
-            raise PermissionError(13, "Permission denied", str(path))
-        return real(path)
-
-    monkeypatch.setattr(Path, "read_bytes", denied)
-    with pytest.raises(ConfigError) as err:
-        load(tmp_path)
-    assert [d.format() for d in err.value.diagnostics] == ["kb.toml:0:0: E601 cannot read it: Permission denied"]
+    (tmp_path / "kb.toml").chmod(0)
+    result = subprocess.run(
+        [sys.executable, "-m", "kb", "--root", str(tmp_path), "validate"],
+        capture_output=True,
+        text=True,
+        preexec_fn=unprivileged.preexec(),
+    )
+    assert result.returncode == 2
+    assert "kb.toml:0:0: E601 cannot read it: Permission denied" in result.stderr
 
 
 def test_a_folder_named_kb_toml_is_found_and_reported_not_skipped(tmp_path: Path) -> None:
