@@ -106,6 +106,7 @@ def resolve(
         raise ChangeError(f"a finding is resolved as one of {', '.join(s.value for s in RESOLVED)}, not {status.value}")
     if commit:
         check_commit(config, commit)
+    fix = CommitRef.parse(commit) if commit else None
 
     def decide(finding: Stored, text: str) -> dict[str, object]:
         assert isinstance(finding, Finding)
@@ -114,7 +115,7 @@ def resolve(
         changes: dict[str, object] = {"status": status.value}
         if status is FindingStatus.resolved:
             changes["resolved"] = day
-        if commit and not any(CommitRef.parse(c).matches(CommitRef.parse(commit)) for c in finding.commits):
+        if fix and not any(CommitRef.parse(c).matches(fix) for c in finding.commits):
             changes["commits"] = [*finding.commits, commit]
         if note:
             changes["notes"] = [*finding.notes, f"{day}: {status.value}: {note}"]

@@ -4,15 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from typing import TYPE_CHECKING
 
 import click
 
-from kb.cli.common import UsageError, config, print_json
-
-if TYPE_CHECKING:
-    from kb.author.changing import Changed
-    from kb.store.config import Config
+from kb.cli.common import UsageError, config, print_json, report
 
 
 @click.command()
@@ -95,10 +90,3 @@ def command(
         click.echo(f"{finding} has no open action left: `kb resolve {finding}` when it is fixed.", err=True)
     if as_json:
         print_json({**summary(cfg, changed), "resolved_finding": summary(cfg, resolved) if resolved else None})
-
-
-def report(cfg: Config, changed: Changed, headline: str) -> None:
-    """Print the line saying what a change did to which file."""
-    from kb.store.loader import relative
-
-    click.echo(f"{headline}: {relative(cfg, changed.path)}")

@@ -14,6 +14,7 @@ from kb.store.config import Config, ConfigError, discover, with_ignored, with_re
 F = TypeVar("F", bound=Callable[..., Any])
 
 if TYPE_CHECKING:
+    from kb.author.changing import Changed
     from kb.check.diagnostics import Stopped
 
 
@@ -79,6 +80,18 @@ def print_json(value: Any) -> None:
     plain = not sys.stdout.encoding.lower().startswith("utf")
     json.dump(value, sys.stdout, indent=2, ensure_ascii=plain, default=str)
     sys.stdout.write("\n")
+
+
+def report(cfg: Config, changed: Changed, headline: str, as_json: bool = False) -> None:
+    """Print what a change did to a record: with `as_json` its summary (kb.author.changing.summary),
+    else `headline` and the file."""
+    from kb.author.changing import summary
+    from kb.store.loader import relative
+
+    if as_json:
+        print_json(summary(cfg, changed))
+    else:
+        click.echo(f"{headline}: {relative(cfg, changed.path)}")
 
 
 def stop(ctx: click.Context, err: Stopped, hint: str = "") -> NoReturn:

@@ -6,8 +6,7 @@ from pathlib import Path
 
 import click
 
-from kb.cli.close import report
-from kb.cli.common import config, print_json
+from kb.cli.common import config, report
 
 
 @click.command()
@@ -41,7 +40,7 @@ def command(ctx: click.Context, ident: str, from_file: Path | None, as_json: boo
       EDITOR="code --wait" kb edit ACT-load-testing-3xr7m
       kb edit F-grafana --from .kb-cache/drafts/edit-F-grafana-crashloopbackoff-7hd3x-20260201-101500-4242.yaml
     """
-    from kb.author.changing import ChangeError, summary
+    from kb.author.changing import ChangeError
     from kb.author.editing import edit
     from kb.author.editor import EditAborted
 
@@ -55,8 +54,5 @@ def command(ctx: click.Context, ident: str, from_file: Path | None, as_json: boo
         click.echo(f"Your text is kept in {err.recovery}", err=True)
         click.echo(f"Resume with: kb edit {ident} --from {err.recovery}", err=True)
         ctx.exit(1)
-    if as_json:
-        print_json(summary(cfg, changed))
-    else:
-        fields = ", ".join(changed.changes) or "no field changed"
-        report(cfg, changed, f"Saved {changed.path.stem} ({fields})")
+    fields = ", ".join(changed.changes) or "no field changed"
+    report(cfg, changed, f"Saved {changed.path.stem} ({fields})", as_json)

@@ -6,8 +6,7 @@ import datetime as dt
 
 import click
 
-from kb.cli.close import report
-from kb.cli.common import config, print_json
+from kb.cli.common import config, report
 
 
 @click.command()
@@ -30,7 +29,7 @@ def command(ctx: click.Context, action: str, note: str | None, day: dt.datetime 
     Examples:
       kb reopen ACT-load-testing-3xr7m --note "p99 regressed again after the upgrade"
     """
-    from kb.author.changing import ChangeError, summary
+    from kb.author.changing import ChangeError
     from kb.author.closing import reopen
 
     cfg = config(ctx)
@@ -38,7 +37,4 @@ def command(ctx: click.Context, action: str, note: str | None, day: dt.datetime 
         changed = reopen(cfg, action, (day.date() if day else dt.date.today()), note)
     except ChangeError as err:
         raise click.ClickException(str(err)) from None
-    if as_json:
-        print_json(summary(cfg, changed))
-    else:
-        report(cfg, changed, f"Reopened {changed.path.stem}")
+    report(cfg, changed, f"Reopened {changed.path.stem}", as_json)

@@ -6,8 +6,7 @@ import datetime as dt
 
 import click
 
-from kb.cli.close import report
-from kb.cli.common import config, print_json
+from kb.cli.common import config, report
 
 
 @click.command()
@@ -50,7 +49,7 @@ def command(
       kb resolve F-dhanam-api --status mitigated --note "TCP probes for now; HTTP probes once startup is fast"
       kb resolve F-sentinel --status wontfix -m "namespace kept empty on purpose" --json
     """
-    from kb.author.changing import ChangeError, summary
+    from kb.author.changing import ChangeError
     from kb.author.closing import open_actions_of, resolve
     from kb.records.models import FindingStatus
 
@@ -59,10 +58,7 @@ def command(
         changed = resolve(cfg, finding, day.date() if day else dt.date.today(), commit, note, FindingStatus(status))
     except ChangeError as err:
         raise click.ClickException(str(err)) from None
-    if as_json:
-        print_json(summary(cfg, changed))
-    else:
-        report(cfg, changed, f"Marked {changed.path.stem} {status}")
+    report(cfg, changed, f"Marked {changed.path.stem} {status}", as_json)
     still = open_actions_of(cfg, changed.path.stem)
     if still and not as_json:
         click.echo(f"Still open for it: {', '.join(still)} (`kb close ACTION` each when done).", err=True)

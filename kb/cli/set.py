@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import click
 
-from kb.cli.close import report
-from kb.cli.common import UsageError, config, print_json
+from kb.cli.common import UsageError, config, report
 
 
 @click.command()
@@ -40,7 +39,7 @@ def command(ctx: click.Context, ident: str, assignments: tuple[str, ...], as_jso
       kb set ACT-doppler source.finding=F-external-secrets --json | jq .changed
     """
     from kb.author.assigning import AssignError, assign
-    from kb.author.changing import ChangeError, ChangeProblems, summary
+    from kb.author.changing import ChangeError, ChangeProblems
 
     cfg = config(ctx)
     try:
@@ -54,8 +53,5 @@ def command(ctx: click.Context, ident: str, assignments: tuple[str, ...], as_jso
         ctx.exit(1)
     except ChangeError as err:
         raise click.ClickException(str(err)) from None
-    if as_json:
-        print_json(summary(cfg, changed))
-    else:
-        fields = ", ".join(changed.changes) or "nothing changed"
-        report(cfg, changed, f"Set {fields} of {changed.path.stem}")
+    fields = ", ".join(changed.changes) or "nothing changed"
+    report(cfg, changed, f"Set {fields} of {changed.path.stem}", as_json)
