@@ -52,7 +52,7 @@ def edit(config: Config, ident: str, text: str | None = None, run: Runner | None
     before = _before(config, path, model, original)
     draft = new_draft(config.cache, f"edit-{path.stem}", original if text is None else text)
 
-    def accept(edited: str) -> tuple[Stored, str]:
+    def accept(edited: str) -> Stored:
         body = strip_errors(edited)
         renamed = _renamed(file, model, path.stem, body)
         try:
@@ -62,17 +62,13 @@ def edit(config: Config, ident: str, text: str | None = None, run: Runner | None
             raise Rejected(with_errors(edited, problems), [p.format() for p in problems]) from None
         if renamed:
             raise Rejected(with_errors(edited, renamed), [p.format() for p in renamed])
-        if path.read_text(encoding="utf-8") != original:
+        # Saved under the file's lock, only over the text the person started from; before the
+        # draft is let go, so a refused save keeps it.
+        if not recordedit.edit(path, lambda now: (body, True) if now == original else (now, False)):
             raise EditAborted(f"{file} changed on disk while you edited it", draft)
-        return record, body
+        return record
 
-    def save(now: str) -> tuple[str, None]:
-        if now != original:  # changed after the last look, before the lock
-            raise EditAborted(f"{file} changed on disk while you edited it", draft)
-        return body, None
-
-    record, body = edit_until_valid(draft, accept, run or run_editor)
-    recordedit.edit(path, save)
+    record = edit_until_valid(draft, accept, run or run_editor)
     if before is not None:
         return Changed(record, path, differences(before, record))
     written = record.model_dump(mode="json", exclude_none=True)
